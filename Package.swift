@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One-way module graph (see ARCHITECTURE.md):
+//   CKernels  <-  TensorCore  <-  Attention  <-  AttentionCLI
+// CKernels is the only C in the project: SIMD micro-kernels with runtime CPU dispatch, so that a default
+// `swift build -c release` (no AVX flags) still runs the hot loops with AVX-512 / AVX2 / NEON.
+let package = Package(
+    name: "Attention",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Attention", targets: ["Attention"]),
+        .executable(name: "attention", targets: ["AttentionCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CKernels",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(name: "TensorCore", dependencies: ["CKernels"]),
+        .target(name: "Attention", dependencies: ["TensorCore"]),
+        .executableTarget(
+            name: "AttentionCLI",
+            dependencies: [
+                "Attention",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// `import Attention` gives the whole public API: the tensor core comes along.
+@_exported import TensorCore

@@ -1,0 +1,2 @@
+import Attention
+print("attention")

@@ -1,0 +1,29 @@
+/// The element buffer behind one or more tensors (views share it). 64-byte aligned so SIMD kernels can use
+/// aligned loads at the start of a buffer. Tensors copy it before writing when it is shared (copy-on-write).
+@usableFromInline
+final class TensorStorage: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutableRawPointer
+    @usableFromInline let count: Int
+    @usableFromInline let dtype: DType
+
+    /// Uninitialised storage for `count` elements. Callers must write every element before reading.
+    @usableFromInline init(uninitializedCount count: Int, dtype: DType) {
+        self.count = count
+        self.dtype = dtype
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * dtype.byteSize, alignment: 64)
+    }
+
+    /// Zero-filled storage.
+    @usableFromInline convenience init(zeroedCount count: Int, dtype: DType) {
+        self.init(uninitializedCount: count, dtype: dtype)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * dtype.byteSize)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) @usableFromInline
+    func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
+        precondition(T.dtype == dtype, "storage holds \(dtype), accessed as \(T.dtype)")
+        return base.assumingMemoryBound(to: T.self)
+    }
+}
