@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One-way module graph (see ARCHITECTURE.md):
-//   CKernels  <-  TensorCore  <-  Attention  <-  AttentionCLI
+//   CKernels  <-  TensorCore  <-  Attention  <-  Bench  <-  AttentionCLI
 // CKernels is the only C in the project: SIMD micro-kernels with runtime CPU dispatch, so that a default
 // `swift build -c release` (no AVX flags) still runs the hot loops with AVX-512 / AVX2 / NEON.
 let package = Package(
@@ -22,15 +22,17 @@ let package = Package(
         ),
         .target(name: "TensorCore", dependencies: ["CKernels"]),
         .target(name: "Attention", dependencies: ["TensorCore"]),
+        .target(name: "Bench", dependencies: ["Attention"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
                 "Attention",
+                "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -46,15 +46,26 @@ extension Tensor {
     /// has no gradient).
     public mutating func withMutableScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
         precondition(T.dtype == dtype, "withMutableScalars: tensor is \(dtype), written as \(T.dtype)")
+        makeUniqueAndContiguous()
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer(T.self), count: count))
+    }
+
+    /// Gives this tensor its own contiguous storage starting at offset 0 (copying only when needed) and cuts it
+    /// from the autograd graph: the precondition of every in-place write.
+    mutating func makeUniqueAndContiguous() {
         if !isContiguous || offset != 0 || storage.count != count || !isKnownUniquelyReferenced(&storage) {
-            let fresh = TensorStorage(uninitializedCount: count, dtype: dtype)
-            copyStrided(T.self, into: fresh.pointer(T.self))
-            storage = fresh
+            let fresh = materialized()
+            storage = fresh.offset == 0 && fresh.storage !== storage ? fresh.storage : Tensor.copyOf(fresh)
             strides = Shape.contiguousStrides(shape)
             offset = 0
         }
         node = nil
-        return try body(UnsafeMutableBufferPointer(start: storage.pointer(T.self), count: count))
+    }
+
+    private static func copyOf(_ t: Tensor) -> TensorStorage {
+        let s = TensorStorage(uninitializedCount: t.count, dtype: t.dtype)
+        (s.base).copyMemory(from: t.storage.base + t.offset * t.dtype.byteSize, byteCount: t.count * t.dtype.byteSize)
+        return s
     }
 
     /// The same values as another dtype. Differentiable (the gradient is cast back).

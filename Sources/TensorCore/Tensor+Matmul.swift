@@ -83,3 +83,25 @@ enum GEMM {
         }
     }
 }
+
+extension Tensor {
+    /// `self` · `other` written into `out` (shape [..., M, N], same dtype), reusing its storage: no allocation, no
+    /// gradient. For hot loops and benchmarks that must not measure the allocator.
+    public func matmul(_ other: Tensor, into out: inout Tensor) {
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        precondition(rank >= 2 && other.rank >= 2 && other.shape[other.rank - 2] == k,
+                     "matmul(into:): inner dimensions differ: \(shape) · \(other.shape)")
+        let batch = Shape.broadcastOrDie(Array(shape.dropLast(2)), Array(other.shape.dropLast(2)), op: "matmul(into:)")
+        precondition(out.shape == batch + [m, n] && out.dtype == dtype && dtype == other.dtype,
+                     "matmul(into:): output is \(out.dtype) \(out.shape), expected \(dtype) \(batch + [m, n])")
+        out.makeUniqueAndContiguous()
+        GEMM.batched(expanded(to: batch + [m, k]).detached(), other.expanded(to: batch + [k, n]).detached(),
+                     into: out, m: m, n: n, k: k)
+    }
+}
+
+/// Which CPU code path the C kernels use.
+public enum CPUKernels {
+    /// Name of the active instruction-set path: "avx512", "avx2", "neon" or "scalar".
+    public static var activePath: String { String(cString: ck_isa_name(ck_active_isa())) }
+}

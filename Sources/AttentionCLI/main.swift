@@ -1,2 +1,0 @@
-import Attention
-print("attention")
