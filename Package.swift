@@ -21,7 +21,8 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(name: "TensorCore", dependencies: ["CKernels"]),
-        .target(name: "Attention", dependencies: ["TensorCore"]),
+        .target(name: "Attention", dependencies: ["Layers", "TensorCore"]),
+        .target(name: "Layers", dependencies: ["TensorCore"]),
         .target(name: "Bench", dependencies: ["Attention"]),
         .executableTarget(
             name: "AttentionCLI",
@@ -33,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

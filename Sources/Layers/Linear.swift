@@ -1,0 +1,56 @@
+import TensorCore
+
+/// y = x·Wᵀ + b. x [..., inputSize] → y [..., outputSize]; W [outputSize, inputSize] (PyTorch layout), b [outputSize].
+public final class Linear: Module {
+    public let weight: Parameter
+    public let bias: Parameter?
+
+    /// Weights and bias uniform in ±1/√inputSize (PyTorch's default).
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, rng: inout RandomGenerator) {
+        weight = Parameter(kaimingUniform([outputSize, inputSize], fanIn: inputSize, rng: &rng))
+        self.bias = bias ? Parameter(kaimingUniform([outputSize], fanIn: inputSize, rng: &rng)) : nil
+    }
+
+    /// From explicit tensors: weight [out, in], bias [out].
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
+        if let bias { precondition(bias.shape == [weight.shape[0]], "Linear: bias \(bias.shape) does not match weight \(weight.shape)") }
+        self.weight = Parameter(weight)
+        self.bias = bias.map(Parameter.init)
+    }
+
+    public var inputSize: Int { weight.value.shape[1] }
+    public var outputSize: Int { weight.value.shape[0] }
+
+    override public var ownParameters: [(String, Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
+        let y = x.matmul(weight.value.transposed())
+        return bias.map { y + $0.value } ?? y
+    }
+}
+
+/// Lookup table: ids → rows of weight [count, dimension].
+public final class Embedding: Module {
+    public let weight: Parameter
+
+    /// Rows drawn from N(0, 1), as PyTorch's `nn.Embedding`.
+    public init(count: Int, dimension: Int, rng: inout RandomGenerator) {
+        weight = Parameter(Tensor.randomNormal([count, dimension], using: &rng))
+    }
+
+    public init(weight: Tensor) {
+        precondition(weight.rank == 2, "Embedding: weight must be [count, dimension], got \(weight.shape)")
+        self.weight = Parameter(weight)
+    }
+
+    override public var ownParameters: [(String, Parameter)] { [("weight", weight)] }
+
+    /// ids (row-major, of shape `shape`) → [shape..., dimension].
+    public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+        weight.value.embeddingLookup(ids, shape: shape)
+    }
+}
