@@ -1,0 +1,152 @@
+/// Which keys each query may attend to: the one mask type of the project, with the same meaning on every path
+/// (reference, fused kernels, multi-head attention, hard attention).
+///
+/// A mask is always read against scores of shape [B, H, L, S] (batch, query heads, query length, key length).
+/// Tensor-valued masks broadcast against that shape with trailing alignment (NumPy rules): [L, S] applies to
+/// every batch and head, [B, 1, 1, S] is per batch, a rank-3 [H, L, S] is per head. Boolean masks mean
+/// **true = may attend**. PyTorch's conventions (`attn_mask` polarity, `key_padding_mask` true = ignore,
+/// `is_causal`) are translated only at the interop boundary, never here.
+///
+/// Semantics, for query row i and key column j, with the aligned position c(i) (see ``CausalAlignment``):
+/// - `.none`: every key.
+/// - `.causal(a)`: j ≤ c(i).
+/// - `.keyPadding(lengths:)`: j < lengths[b] (keys past each sequence's length are padding).
+/// - `.keyPaddingMask(m)`: m[b, j] (shape [B, S], true = real token).
+/// - `.boolean(m)`: m[b, h, i, j] after broadcasting.
+/// - `.additive(t)`: t[b, h, i, j] is added to the score; −∞ entries mask, finite ones bias (ALiBi, T5
+///   relative positions). Differentiable in `t`. A large finite negative (PyTorch's −1e9 idiom) is *not* a mask:
+///   a row of them gives uniform weights, as in PyTorch. +∞ entries are not allowed (they make the row NaN).
+/// - `.slidingWindow(left:right:alignment:)`: c(i) − left ≤ j ≤ c(i) + right (local attention; `right: 0` is
+///   causal local attention).
+/// - `.all(masks)`: a key is allowed only if every mask allows it; additive terms add up.
+///
+/// A query row with no allowed key (fully masked) gives weights 0, output 0 and gradient 0 — never NaN.
+/// Resolve a mask with ``additiveBias(batch:heads:queryLength:keyLength:dtype:)`` (a tensor for the reference
+/// path) or ``resolved(batch:heads:queryLength:keyLength:)`` (per-element and per-row answers for kernels).
+///
+/// ```swift
+/// let mask: AttentionMask = .causal(.lowerRight) && .keyPadding(lengths: [5, 3])
+/// let bias = mask.additiveBias(batch: 2, heads: 4, queryLength: 2, keyLength: 5)   // [2, 1, 2, 5]: 0 or −∞
+/// ```
+public enum AttentionMask: Sendable {
+    case none
+    case causal(CausalAlignment)
+    case keyPadding(lengths: [Int])
+    case keyPaddingMask(BoolTensor)
+    case boolean(BoolTensor)
+    case additive(Tensor)
+    case slidingWindow(left: Int, right: Int, alignment: CausalAlignment)
+    case all([AttentionMask])
+
+    /// Both masks at once (`.all([a, b])`).
+    public static func && (a: AttentionMask, b: AttentionMask) -> AttentionMask { .all([a, b]) }
+}
+
+/// How a causal (or sliding-window) mask lines up queries with keys when L ≠ S.
+///
+/// The aligned position of query i is c(i) = i (upper-left) or c(i) = i + (S − L) (lower-right).
+/// - `upperLeft`: PyTorch `is_causal=True` / `torch.tril(ones(L, S))`: query i sees keys 0...i. With L > S the
+///   last L − S queries see every key.
+/// - `lowerRight`: the last query lines up with the last key, as in KV-cache decoding (L new queries after
+///   S − L cached keys) and FlashAttention ≥ 2.1. With L > S the first L − S queries see no key: those rows
+///   are fully masked and give 0.
+/// For L = S both are the same mask.
+public enum CausalAlignment: Sendable, Equatable, CaseIterable {
+    case upperLeft
+    case lowerRight
+
+    /// c(i): the key position query `i` lines up with, for L queries and S keys (may lie outside 0..<S).
+    @inlinable public func alignedPosition(query i: Int, queryLength: Int, keyLength: Int) -> Int {
+        self == .upperLeft ? i : i + (keyLength - queryLength)
+    }
+}
+
+extension AttentionMask {
+    /// The masks this one combines, with `.all` flattened and `.none` dropped.
+    var leaves: [AttentionMask] {
+        switch self {
+        case .none: return []
+        case .all(let masks): return masks.flatMap(\.leaves)
+        default: return [self]
+        }
+    }
+
+    /// Whether the mask allows every key (`.none`, or `.all` of nothing but `.none`).
+    public var isNone: Bool { leaves.isEmpty }
+
+    /// Checks the mask against scores [B, H, L, S], stopping with a message naming the expected and found
+    /// values: padding lengths (count B, each in 0...S), key-padding mask shape [B, S], tensor masks
+    /// broadcastable to [B, H, L, S], window sizes ≥ 0.
+    public func validate(batch: Int, heads: Int, queryLength: Int, keyLength: Int) {
+        let target = [batch, heads, queryLength, keyLength]
+        for leaf in leaves {
+            switch leaf {
+            case .keyPadding(let lengths):
+                precondition(lengths.count == batch,
+                             "AttentionMask.keyPadding: expected \(batch) lengths (one per batch element, B = \(batch)), found \(lengths.count): \(lengths)")
+                for (b, n) in lengths.enumerated() {
+                    precondition(n >= 0 && n <= keyLength,
+                                 "AttentionMask.keyPadding: length \(n) of batch element \(b) is outside 0...S = 0...\(keyLength)")
+                }
+            case .keyPaddingMask(let m):
+                precondition(m.shape == [batch, keyLength],
+                             "AttentionMask.keyPaddingMask: expected shape [B, S] = \([batch, keyLength]), found \(m.shape)")
+            case .boolean(let m):
+                precondition(m.shape.count <= 4 && Shape.broadcast(m.shape, target) == target,
+                             "AttentionMask.boolean: shape \(m.shape) does not broadcast to [B, H, L, S] = \(target)")
+            case .additive(let t):
+                precondition(t.rank <= 4 && Shape.broadcast(t.shape, target) == target,
+                             "AttentionMask.additive: shape \(t.shape) does not broadcast to [B, H, L, S] = \(target)")
+            case .slidingWindow(let left, let right, _):
+                precondition(left >= 0 && right >= 0,
+                             "AttentionMask.slidingWindow: left and right must be ≥ 0, found left \(left), right \(right)")
+            case .none, .causal, .all:
+                break
+            }
+        }
+    }
+
+    /// The mask as an additive bias for scores [B, H, L, S]: 0 where a key may be attended, −∞ where it may
+    /// not, plus the values of any `.additive` terms. nil for a mask that allows everything and adds nothing.
+    ///
+    /// The result is rank 4 and broadcastable to [B, H, L, S], kept as small as the mask allows ([1, 1, L, S]
+    /// for causal and window masks, [B, 1, 1, S] for key padding). It is differentiable in the `.additive`
+    /// tensors (cast to `dtype` if needed); the boolean part is a constant. Its meaning comes from
+    /// ``ResolvedAttentionMask``, the one definition shared with the fused kernels.
+    public func additiveBias(batch: Int, heads: Int, queryLength: Int, keyLength: Int,
+                             dtype: DType = .float32) -> Tensor? {
+        let parts = leaves
+        if parts.isEmpty { return nil }
+        let resolved = resolved(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
+        // No scores at all: nothing to mask (and no row to index).
+        if batch * heads * queryLength * keyLength == 0 { return Tensor.zeros([batch, heads, queryLength, keyLength], dtype: dtype) }
+        var bias: Tensor? = nil
+        if let shape = resolved.selectionShape {
+            // Size-1 dimensions of `shape` are ones no selecting mask depends on, so index 0 stands for all.
+            var values = [Double](repeating: 0, count: Shape.count(shape))
+            var k = 0
+            for b in 0..<shape[0] { for h in 0..<shape[1] { for i in 0..<shape[2] {
+                let range = resolved.keyRange(batch: b, query: i)
+                for j in 0..<shape[3] {
+                    if !range.contains(j) || !resolved.selectedByTensors(batch: b, head: h, query: i, key: j) {
+                        values[k] = -.infinity
+                    }
+                    k += 1
+                }
+            } } }
+            bias = Tensor(shape: shape, doubles: values).cast(to: dtype)
+        }
+        for case .additive(let t) in parts {
+            let term = t.reshaped(Array(repeating: 1, count: 4 - t.rank) + t.shape).cast(to: dtype)
+            bias = bias.map { $0 + term } ?? term
+        }
+        return bias
+    }
+
+    /// The mask resolved for scores [B, H, L, S] into per-element and per-row answers (validates first).
+    public func resolved(batch: Int, heads: Int, queryLength: Int, keyLength: Int) -> ResolvedAttentionMask {
+        validate(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
+        return ResolvedAttentionMask(leaves: leaves, batch: batch, heads: heads,
+                                     queryLength: queryLength, keyLength: keyLength)
+    }
+}

@@ -1,0 +1,68 @@
+import TensorCore
+
+/// Dropout on attention weights that every path reproduces exactly: whether weight (b, h, i, j) is kept depends only
+/// on the seed and that index (a counter-based hash), not on the order in which a kernel visits the elements. So the
+/// fused and reference paths drop the same weights, and a backward pass can recompute the forward's mask.
+///
+/// keep(b, h, i, j) ⇔ u ≥ p, with u = top 53 bits of SplitMix64(seed ⊕ SplitMix64(((b·H + h)·L + i)·S + j)) · 2⁻⁵³.
+/// Kept weights are scaled by 1/(1 − p) (inverted dropout).
+public struct AttentionDropout: Sendable, Equatable {
+    public let probability: Double
+    public let seed: UInt64
+
+    public init(probability: Double, seed: UInt64) {
+        precondition((0..<1).contains(probability), "AttentionDropout: probability \(probability) is not in [0, 1)")
+        self.probability = probability
+        self.seed = seed
+    }
+
+    @inlinable static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Whether the weight at flat index ((b·H + h)·L + i)·S + j survives.
+    @inlinable public func keeps(flatIndex: Int) -> Bool {
+        let u = Double(Self.mix(seed ^ Self.mix(UInt64(flatIndex))) >> 11) * 0x1p-53
+        return u >= probability
+    }
+
+    /// The keep mask scaled by 1/(1 − p), [B, H, L, S].
+    public func scaledMask(batch: Int, heads: Int, queryLength: Int, keyLength: Int, dtype: DType) -> Tensor {
+        let n = batch * heads * queryLength * keyLength, scale = 1 / (1 - probability)
+        return Tensor(shape: [batch, heads, queryLength, keyLength],
+                      doubles: (0..<n).map { keeps(flatIndex: $0) ? scale : 0 }).cast(to: dtype)
+    }
+}
+
+/// Which implementation computes attention.
+public enum AttentionPath: String, Sendable, CaseIterable {
+    /// The fastest path that supports the arguments.
+    case automatic
+    /// ``ReferenceAttention``: materialised scores, plain and readable.
+    case reference
+}
+
+/// Scaled dot-product attention, the one entry point layers call: query [B, H, L, E], key [B, Hkv, S, E],
+/// value [B, Hkv, S, Ev] → output [B, H, L, Ev], plus weights [B, H, L, S] when `needsWeights` (after dropout, as
+/// PyTorch returns them). Fully-masked rows give output 0, weights 0 and gradient 0. Differentiable.
+///
+/// ```swift
+/// let (o, _) = scaledDotProductAttention(query: q, key: k, value: v, mask: .causal(.upperLeft))
+/// ```
+public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
+                                      scale: Double? = nil, dropout: AttentionDropout? = nil,
+                                      needsWeights: Bool = false,
+                                      path: AttentionPath = .automatic) -> (output: Tensor, weights: Tensor?) {
+    guard let dropout, dropout.probability > 0 else {
+        return ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, needsWeights: needsWeights)
+    }
+    let (b, h, l, s) = (query.shape[0], query.shape[1], query.shape[2], key.shape[2])
+    let (_, weights) = ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, needsWeights: true)
+    let dropped = weights! * dropout.scaledMask(batch: b, heads: h, queryLength: l, keyLength: s, dtype: query.dtype)
+    let hkv = key.shape[1], g = h / hkv, ev = value.shape[3]
+    let output = dropped.reshaped([b, hkv, g, l, s]).matmul(value.unsqueezed(2)).reshaped([b, h, l, ev])
+    return (output, needsWeights ? dropped : nil)
+}
