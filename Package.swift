@@ -23,19 +23,23 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CKernels"]),
         .target(name: "Attention", dependencies: ["Layers", "TensorCore"]),
         .target(name: "Layers", dependencies: ["TensorCore"]),
+        .target(name: "Transformers", dependencies: ["Attention"]),
         .target(name: "Bench", dependencies: ["Attention"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
                 "Attention",
+                "Transformers",
                 "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LayersTests", dependencies: ["Layers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformersTests", dependencies: ["Transformers"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
