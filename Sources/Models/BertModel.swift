@@ -1,0 +1,132 @@
+import Attention
+import Foundation
+
+/// The hyper-parameters of a BERT encoder, read from a Hugging Face `config.json`.
+public struct BertConfig: Codable, Sendable, Equatable {
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var intermediateSize: Int
+    public var maxPositionEmbeddings: Int
+    public var typeVocabSize: Int
+    public var layerNormEps: Double
+    public var hiddenAct: String
+
+    enum CodingKeys: String, CodingKey {
+        case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", intermediateSize = "intermediate_size"
+        case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
+        case layerNormEps = "layer_norm_eps", hiddenAct = "hidden_act"
+    }
+
+    public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
+                maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12, hiddenAct: String = "gelu") {
+        self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.numHiddenLayers = numHiddenLayers
+        self.numAttentionHeads = numAttentionHeads; self.intermediateSize = intermediateSize
+        self.maxPositionEmbeddings = maxPositionEmbeddings; self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps; self.hiddenAct = hiddenAct
+    }
+
+    /// The activation named by `hidden_act` ("gelu" is the exact erf form in Hugging Face's BERT).
+    public var activation: Activation? {
+        switch hiddenAct {
+        case "gelu": return .gelu
+        case "gelu_new", "gelu_pytorch_tanh": return .geluTanh
+        case "relu": return .relu
+        case "silu", "swish": return .silu
+        default: return nil
+        }
+    }
+}
+
+/// word + position + token-type embeddings, then LayerNorm. ids [B, L] → [B, L, D].
+public final class BertEmbeddings: Module {
+    public let words: Embedding, positions: Embedding, tokenTypes: Embedding
+    public let norm: LayerNorm
+
+    init(_ c: BertConfig, rng: inout RandomGenerator) {
+        words = Embedding(count: c.vocabSize, dimension: c.hiddenSize, rng: &rng)
+        positions = Embedding(count: c.maxPositionEmbeddings, dimension: c.hiddenSize, rng: &rng)
+        tokenTypes = Embedding(count: c.typeVocabSize, dimension: c.hiddenSize, rng: &rng)
+        norm = LayerNorm(c.hiddenSize, eps: c.layerNormEps)
+    }
+
+    override public var children: [(String, Module)] {
+        [("words", words), ("positions", positions), ("tokenTypes", tokenTypes), ("norm", norm)]
+    }
+
+    func callAsFunction(ids: [Int], batch: Int, length: Int) -> Tensor {
+        let w = words(ids, shape: [batch, length])                                   // [B, L, D]
+        let p = positions(Array(0..<length), shape: [length])                        // [L, D]
+        let t = tokenTypes([Int](repeating: 0, count: length), shape: [length])      // [L, D]
+        return norm(w + p + t)
+    }
+}
+
+/// One post-norm encoder layer: x = LN(x + Attn(x)); x = LN(x + W₂·act(W₁x)).
+public final class BertLayer: Module {
+    public let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
+    public let attentionNorm: LayerNorm
+    public let intermediate: Linear, output: Linear
+    public let outputNorm: LayerNorm
+    let heads: Int
+    let activation: Activation
+
+    init(_ c: BertConfig, rng: inout RandomGenerator) {
+        let d = c.hiddenSize
+        query = Linear(inputSize: d, outputSize: d, rng: &rng)
+        key = Linear(inputSize: d, outputSize: d, rng: &rng)
+        value = Linear(inputSize: d, outputSize: d, rng: &rng)
+        attentionOutput = Linear(inputSize: d, outputSize: d, rng: &rng)
+        attentionNorm = LayerNorm(d, eps: c.layerNormEps)
+        intermediate = Linear(inputSize: d, outputSize: c.intermediateSize, rng: &rng)
+        output = Linear(inputSize: c.intermediateSize, outputSize: d, rng: &rng)
+        outputNorm = LayerNorm(d, eps: c.layerNormEps)
+        heads = c.numAttentionHeads
+        activation = c.activation ?? .gelu
+    }
+
+    override public var children: [(String, Module)] {
+        [("query", query), ("key", key), ("value", value), ("attentionOutput", attentionOutput),
+         ("attentionNorm", attentionNorm), ("intermediate", intermediate), ("output", output), ("outputNorm", outputNorm)]
+    }
+
+    /// x [B, L, D], lengths [B] (real tokens per sentence; padding keys are masked) → [B, L, D].
+    func callAsFunction(_ x: Tensor, lengths: [Int]) -> Tensor {
+        let (b, l, d) = (x.shape[0], x.shape[1], x.shape[2]), e = d / heads
+        func split(_ t: Tensor) -> Tensor { t.reshaped([b, l, heads, e]).permuted([0, 2, 1, 3]) }   // [B, H, L, E]
+        let (context, _) = scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
+                                                     mask: .keyPadding(lengths: lengths))
+        let merged = context.permuted([0, 2, 1, 3]).reshaped([b, l, d])                      // [B, L, D]
+        let h = attentionNorm(x + attentionOutput(merged))
+        return outputNorm(h + output(activation(intermediate(h))))
+    }
+}
+
+/// The BERT encoder: embeddings and `numHiddenLayers` layers. ids [B, L] (padded), lengths [B] → hidden [B, L, D].
+public final class BertModel: Module {
+    public let config: BertConfig
+    public let embeddings: BertEmbeddings
+    public let layers: [BertLayer]
+
+    /// A randomly initialised model (load a checkpoint with `load(huggingFace:)`).
+    public init(config: BertConfig, seed: UInt64 = 0) {
+        self.config = config
+        var rng = RandomGenerator(seed: seed)
+        embeddings = BertEmbeddings(config, rng: &rng)
+        layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config, rng: &rng) }
+    }
+
+    override public var children: [(String, Module)] {
+        [("embeddings", embeddings)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) }
+    }
+
+    public func callAsFunction(ids: [Int], batch: Int, length: Int, lengths: [Int]) -> Tensor {
+        precondition(ids.count == batch * length && lengths.count == batch,
+                     "BertModel: \(ids.count) ids for [\(batch), \(length)], \(lengths.count) lengths")
+        var x = embeddings(ids: ids, batch: batch, length: length)
+        for layer in layers { x = layer(x, lengths: lengths) }
+        return x
+    }
+}
