@@ -28,11 +28,12 @@ ck_isa ck_current_isa(void);
 typedef void (*ck_sgemm_ukernel)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
                                  float alpha, float beta, int64_t mr, int64_t nr);
 
-/// Packing contract: copy the mc x kc block of A (origin `a`, strides rs, cs) into ceil(mc/MR) strips of
-/// kc x MR, zero-padding the last strip's missing rows. The B packer is the same with rows of B as k.
+/// Packing contract: copy the mn x kc block at `src` (element (i, k) at src[i*rs + k*cs]) into ceil(mn/w)
+/// strips of kc x w, k-major, zero-padding the last strip's missing rows (w = MR for A, NR for B; B is
+/// packed as Bᵀ, so its columns are the rows here).
 typedef void (*ck_pack_fn)(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst);
 
-/// Blocking parameters and kernels of one ISA path (see the tuning notes in gemm_driver.c).
+/// Blocking parameters and kernels of one ISA path (loop structure in gemm_driver.c, tuning in gemm_avx512.c).
 typedef struct {
     int64_t mr, nr;  // register tile
     int64_t mc, kc, nc;  // cache blocks: A block mc x kc (L2), B panel kc x nc (L3), B strip kc x nr (L1)
@@ -48,9 +49,14 @@ void ck_sgemm_drive(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, 
                     const float *A, int64_t rsA, int64_t csA, const float *B, int64_t rsB, int64_t csB,
                     float beta, float *C, int64_t ldc, void *workspace);
 
-/// Portable packer with fast paths for unit strides; used by every ISA whose micro-tile width it fits.
+/// Portable packer (any strides, any w): the scalar and NEON paths, and ck_pack_x86's general case.
 void ck_pack_generic(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst,
                      int64_t w);
+
+#if defined(__x86_64__)
+/// ck_pack_generic with 8x8 AVX2 transposes for operands whose rows are contiguous along k.
+void ck_pack_x86(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst, int64_t w);
+#endif
 
 extern const ck_sgemm_impl ck_sgemm_scalar_impl;
 #if defined(__x86_64__)
@@ -68,6 +74,10 @@ void ck_dgemm_scalar(int64_t M, int64_t N, int64_t K, double alpha, const double
                      int64_t ldc);
 void ck_vexp_scalar(const float *x, float *y, int64_t n);
 void ck_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
+/// Rows whose max `m` is +-inf or NaN (policy in softmax_common.c); `log_mode` selects log-softmax.
+void ck_softmax_row_special(float *x, int64_t cols, float m, int log_mode);
+/// log(s) for finite s >= 1 (NaN passes through), in double, without libm.
+double ck_log_ge1(double s);
 
 #if defined(__x86_64__)
 void ck_dgemm_avx2(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA,
@@ -83,9 +93,6 @@ void ck_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int64_t ld, in
 #endif
 
 #if defined(__aarch64__)
-void ck_dgemm_neon(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA,
-                   int64_t csA, const double *B, int64_t rsB, int64_t csB, double beta, double *C,
-                   int64_t ldc);
 void ck_vexp_neon(const float *x, float *y, int64_t n);
 void ck_softmax_rows_neon(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
 #endif

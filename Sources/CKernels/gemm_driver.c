@@ -3,7 +3,7 @@
 //   for jc in N by NC:            B panel  kc x nc  packed once per (jc, pc), lives in L3
 //     for pc in K by KC:          C += A[:, pc] * B[pc, :] (beta applies on the first pc only)
 //       for ic in M by MC:        A block  mc x kc  packed, lives in L2
-//         for jr in nc by NR:     B strip  kc x NR  stays in L1 while...
+//         for jr in nc by NR:     B strip  kc x NR  stays in L1 (or L2) while...
 //           for ir in mc by MR:   ...every A strip (kc x MR) of the block streams past it
 //             micro-kernel:       MR x NR tile of C accumulated in registers over kc
 //
@@ -11,7 +11,8 @@
 // ordered copy (which the packing has to do anyway) and nothing else. The packed layouts are k-major
 // (a[k*MR + i], b[k*NR + j]) so the micro-kernel walks both with unit stride.
 //
-// Blocks are split evenly (1024 = 3 x 342, not 384 + 384 + 256) so no pass runs a short, inefficient kc.
+// Blocks are split evenly (K = 1100 with KC 512 runs 3 x 367, not 512 + 512 + 76) so no pass runs a
+// short, inefficient kc.
 // Code here runs a few times per micro-tile of ~2*MR*NR*kc flops, so it is plain C and calls the kernels
 // through pointers; only the kernels and packers are ISA-specific.
 #include "ck_internal.h"
