@@ -1,0 +1,133 @@
+import TensorCore
+
+extension AttentionMask {
+    /// The same mask for S + `extra` keys, the appended keys visible to every query: what multi-head attention
+    /// needs once it adds its bias and zero slots after the S given keys (PyTorch pads its masks the same way).
+    ///
+    /// Structural masks become explicit booleans over the S given keys (a causal mask must not reach the
+    /// appended slots through its alignment); tensor masks are padded with "allowed" (true, or 0 for additive
+    /// terms, which stay differentiable).
+    public func appendingVisibleKeys(_ extra: Int, batch: Int, heads: Int, queryLength l: Int, keyLength s: Int) -> AttentionMask {
+        guard extra > 0 else { return self }
+        switch self {
+        case .none:
+            return .none
+        case .all(let masks):
+            return .all(masks.map { $0.appendingVisibleKeys(extra, batch: batch, heads: heads, queryLength: l, keyLength: s) })
+        case .causal, .slidingWindow:
+            // Ask the one mask definition which of the S given keys each row sees, then open the extra slots.
+            let resolved = self.resolved(batch: 1, heads: 1, queryLength: l, keyLength: s)
+            var values: [Bool] = []
+            values.reserveCapacity(l * (s + extra))
+            for i in 0..<l {
+                let range = resolved.keyRange(batch: 0, query: i)
+                for j in 0..<(s + extra) { values.append(j >= s || range.contains(j)) }
+            }
+            return .boolean(BoolTensor(shape: [l, s + extra], values: values))
+        case .keyPadding(let lengths):
+            precondition(lengths.count == batch, "AttentionMask.keyPadding: expected \(batch) lengths, found \(lengths.count)")
+            var values: [Bool] = []
+            for n in lengths { for j in 0..<(s + extra) { values.append(j < n || j >= s) } }
+            return .keyPaddingMask(BoolTensor(shape: [batch, s + extra], values: values))
+        case .keyPaddingMask(let m):
+            precondition(m.shape == [batch, s], "AttentionMask.keyPaddingMask: expected shape [B, S] = \([batch, s]), found \(m.shape)")
+            return .keyPaddingMask(Self.padLastAxis(m, keyLength: s, extra: extra))
+        case .boolean(let m):
+            return .boolean(Self.padLastAxis(m, keyLength: s, extra: extra))
+        case .additive(let t):
+            var shape = t.rank == 0 ? [1] : t.shape
+            shape[shape.count - 1] = s
+            let stretched = t.expanded(to: shape)
+            var zeroShape = shape
+            zeroShape[shape.count - 1] = extra
+            return .additive(Tensor.concatenate([stretched, Tensor.zeros(zeroShape, dtype: t.dtype)], axis: -1))
+        }
+    }
+
+    /// A boolean mask [..., S] (last axis S or 1) widened to [..., S + extra] with true in the new columns.
+    static func padLastAxis(_ m: BoolTensor, keyLength s: Int, extra: Int) -> BoolTensor {
+        var shape = m.shape.isEmpty ? [1] : m.shape
+        shape[shape.count - 1] = s
+        let values = m.broadcastValues(to: shape)
+        var out: [Bool] = []
+        out.reserveCapacity(values.count / max(s, 1) * (s + extra))
+        let rows = Shape.count(shape) / max(s, 1)
+        for r in 0..<rows {
+            out.append(contentsOf: values[(r * s)..<((r + 1) * s)])
+            out.append(contentsOf: repeatElement(true, count: extra))
+        }
+        shape[shape.count - 1] = s + extra
+        return BoolTensor(shape: shape, values: out)
+    }
+
+    /// For scores [B, H, L, S]: which query rows (b, i) see no key in any head, row-major [B·L]; nil when none.
+    /// Multi-head attention zeroes these rows of its output (the fully-masked-row policy).
+    public func fullyMaskedQueryRows(batch: Int, heads: Int, queryLength l: Int, keyLength s: Int) -> [Bool]? {
+        if isNone || batch * l == 0 { return nil }
+        let resolved = self.resolved(batch: batch, heads: heads, queryLength: l, keyLength: s)
+        var rows = [Bool](repeating: false, count: batch * l)
+        var any = false
+        for b in 0..<batch {
+            for i in 0..<l {
+                let range = resolved.keyRange(batch: b, query: i)
+                var masked = range.isEmpty
+                if !masked && !resolved.isStructural {
+                    // Stops at the first visible key, so ordinary rows cost one or two lookups.
+                    masked = !(0..<heads).contains { h in range.contains { j in resolved.allows(batch: b, head: h, query: i, key: j) } }
+                }
+                rows[b * l + i] = masked
+                any = any || masked
+            }
+        }
+        return any ? rows : nil
+    }
+}
+
+/// Keys and values already projected (and rotated) for one attention layer, so incremental decoding computes
+/// each position once.
+///
+/// A self-attention cache grows by the new tokens' keys and values on every call; the layer then attends with
+/// lower-right causal alignment (the L new queries are the last L of the S cached positions). A cross-attention
+/// cache is filled on the first call from the encoder memory and reused unchanged afterwards.
+///
+/// Shapes: keys and values [B, Hkv, S, D].
+public final class KeyValueCache {
+    public enum Kind: Sendable { case selfAttention, crossAttention }
+    public let kind: Kind
+    public private(set) var keys: Tensor?
+    public private(set) var values: Tensor?
+
+    public init(kind: Kind = .selfAttention) { self.kind = kind }
+
+    /// Number of cached positions S.
+    public var length: Int { keys?.shape[2] ?? 0 }
+
+    /// Stores new keys and values (appended for self-attention, set for cross-attention) and returns everything
+    /// cached.
+    public func update(keys k: Tensor, values v: Tensor) -> (keys: Tensor, values: Tensor) {
+        precondition(k.rank == 4 && v.rank == 4 && k.shape[2] == v.shape[2],
+                     "KeyValueCache: keys and values must be [B, Hkv, S, D] with the same S, got \(k.shape) and \(v.shape)")
+        if kind == .selfAttention, let oldK = keys, let oldV = values {
+            precondition(oldK.shape[0] == k.shape[0] && oldK.shape[1] == k.shape[1] && oldK.shape[3] == k.shape[3],
+                         "KeyValueCache: new keys \(k.shape) do not extend cached keys \(oldK.shape)")
+            keys = Tensor.concatenate([oldK, k], axis: 2)
+            values = Tensor.concatenate([oldV, v], axis: 2)
+        } else {
+            keys = k.contiguous()
+            values = v.contiguous()
+        }
+        return (keys!, values!)
+    }
+
+    /// Keeps batch rows `indices` in that order (repeats allowed): beam search follows surviving hypotheses.
+    public func reorder(batch indices: [Int]) {
+        keys = keys?.indexSelect(axis: 0, indices)
+        values = values?.indexSelect(axis: 0, indices)
+    }
+
+    /// Forgets everything cached.
+    public func reset() {
+        keys = nil
+        values = nil
+    }
+}

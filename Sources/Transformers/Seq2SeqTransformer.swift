@@ -1,0 +1,90 @@
+import Attention
+
+/// An encoder–decoder translation model: token embeddings scaled by √D plus sinusoidal positions, a
+/// ``Transformer``, and a projection of the decoder output to target-vocabulary logits (the model of "Attention
+/// Is All You Need", section 3.4 and 3.5).
+///
+/// Sequences are lists of token ids; a batch of sources may have different lengths (they are padded with
+/// `padID` and masked by length). Decoding supports a ``TransformerDecoderCache`` so each generated token costs
+/// one position, not the whole prefix.
+public final class Seq2SeqTransformer: Module {
+    public let sourceEmbedding: Embedding
+    public let targetEmbedding: Embedding
+    public let transformer: Transformer
+    /// Decoder output [.., D] → logits [.., Vt].
+    public let outputProjection: Linear
+    public let padID: Int
+
+    /// A source batch after the encoder.
+    public struct EncodedSource {
+        /// [B, S, D].
+        public let memory: Tensor
+        /// Lengths of the sources (the rest of each row is padding).
+        public let lengths: [Int]
+        /// The cross-attention mask these lengths imply.
+        public var mask: AttentionMask { lengths.allSatisfy { $0 == memory.shape[1] } ? .none : .keyPadding(lengths: lengths) }
+    }
+
+    public init(sourceVocabulary: Int, targetVocabulary: Int, layer c: TransformerLayerConfiguration,
+                encoderLayers: Int, decoderLayers: Int, padID: Int = 0, rng: inout RandomGenerator) {
+        precondition(sourceVocabulary > 0 && targetVocabulary > 0, "Seq2SeqTransformer: vocabularies must be non-empty")
+        let scale = 1 / Double(c.modelDim).squareRoot()
+        // N(0, 1/D) rows, so that after the √D scaling the embeddings have unit variance, like the positions.
+        sourceEmbedding = Embedding(weight: Tensor.randomNormal([sourceVocabulary, c.modelDim], standardDeviation: scale, using: &rng))
+        targetEmbedding = Embedding(weight: Tensor.randomNormal([targetVocabulary, c.modelDim], standardDeviation: scale, using: &rng))
+        transformer = Transformer(c, encoderLayers: encoderLayers, decoderLayers: decoderLayers, rng: &rng)
+        outputProjection = Linear(inputSize: c.modelDim, outputSize: targetVocabulary, rng: &rng)
+        self.padID = padID
+    }
+
+    override public var children: [(String, Module)] {
+        [("sourceEmbedding", sourceEmbedding), ("targetEmbedding", targetEmbedding), ("transformer", transformer),
+         ("outputProjection", outputProjection)]
+    }
+
+    public var modelDim: Int { sourceEmbedding.weight.value.shape[1] }
+    public var targetVocabulary: Int { outputProjection.outputSize }
+
+    /// ids [B][T] (equal lengths) → √D·E[ids] + PE[offset…] [B, T, D].
+    func embed(_ table: Embedding, _ ids: [[Int]], offset: Int) -> Tensor {
+        let b = ids.count, t = ids.first?.count ?? 0, d = modelDim
+        precondition(ids.allSatisfy { $0.count == t }, "Seq2SeqTransformer: rows of the id batch must have equal lengths")
+        let vocabulary = table.weight.value.shape[0]
+        for row in ids { for id in row {
+            precondition(id >= 0 && id < vocabulary, "Seq2SeqTransformer: token id \(id) is outside the vocabulary 0..<\(vocabulary)")
+        } }
+        let x = table(ids.flatMap { $0 }, shape: [b, t]) * Double(d).squareRoot()
+        return x + PositionalEncoding.sinusoidal(length: t, dimension: d, offset: offset, dtype: x.dtype)
+    }
+
+    /// Runs the encoder over a batch of sources of any lengths (padded with `padID`).
+    public func encode(_ sources: [[Int]]) -> EncodedSource {
+        precondition(!sources.isEmpty, "Seq2SeqTransformer.encode: no source")
+        let lengths = sources.map(\.count), s = lengths.max()!
+        precondition(s > 0, "Seq2SeqTransformer.encode: every source is empty")
+        let padded = sources.map { $0 + Array(repeating: padID, count: s - $0.count) }
+        let mask: AttentionMask = lengths.allSatisfy { $0 == s } ? .none : .keyPadding(lengths: lengths)
+        return EncodedSource(memory: transformer.encoder(embed(sourceEmbedding, padded, offset: 0), mask: mask), lengths: lengths)
+    }
+
+    /// Logits [B, T, Vt] for target ids [B][T]. Without a cache the ids are the whole prefix (causal
+    /// self-attention); with one they are the next positions after those already cached.
+    public func decode(_ targets: [[Int]], source: EncodedSource, cache: TransformerDecoderCache? = nil) -> Tensor {
+        precondition(targets.count == source.memory.shape[0],
+                     "Seq2SeqTransformer.decode: \(targets.count) target rows for \(source.memory.shape[0]) sources")
+        let x = embed(targetEmbedding, targets, offset: cache?.length ?? 0)
+        let h = transformer.decoder(x, memory: source.memory, selfAttentionMask: TransformerMasks.causal,
+                                    memoryMask: source.mask, cache: cache)
+        return outputProjection(h)
+    }
+
+    /// Teacher-forced logits for training: sources and target prefixes → [B, T, Vt].
+    public func callAsFunction(sources: [[Int]], targets: [[Int]]) -> Tensor {
+        decode(targets, source: encode(sources))
+    }
+
+    /// The same encoded source with its rows picked (repeats allowed): beams share one source.
+    func select(_ source: EncodedSource, rows: [Int]) -> EncodedSource {
+        EncodedSource(memory: source.memory.indexSelect(axis: 0, rows), lengths: rows.map { source.lengths[$0] })
+    }
+}

@@ -1,0 +1,80 @@
+import Attention
+
+/// The key–value caches of one decoder layer: its self-attention keys grow by one entry per decoded token; its
+/// cross-attention keys are the projected encoder memory, computed on the first step and reused.
+public final class DecoderLayerCache {
+    public let selfAttention = KeyValueCache(kind: .selfAttention)
+    public let crossAttention = KeyValueCache(kind: .crossAttention)
+    public init() {}
+
+    /// Keeps batch rows `indices` (beam search).
+    public func reorder(batch indices: [Int]) {
+        selfAttention.reorder(batch: indices)
+        crossAttention.reorder(batch: indices)
+    }
+}
+
+/// A Transformer decoder block: masked self-attention, cross-attention over the encoder memory, feed-forward,
+/// each a residual ``sublayer`` with the same norm placement.
+///
+/// x [B, L, D], memory [B, S, D] → [B, L, D]. `selfAttentionMask` is usually causal: ``TransformerMasks/causal``
+/// (lower-right, which is also right for cached decoding). With a `cache`, x holds only the new positions and
+/// their keys and values are appended to it.
+/// Parameters: `selfAttention.*`, `crossAttention.*`, `feedForward.*`, `selfAttentionNorm.*`,
+/// `crossAttentionNorm.*`, `feedForwardNorm.*` (PyTorch: `self_attn`, `multihead_attn`, `linear1`/`linear2`,
+/// `norm1`, `norm2`, `norm3`).
+public final class TransformerDecoderLayer: Module {
+    public let configuration: TransformerLayerConfiguration
+    public let selfAttention: MultiHeadAttention
+    public let crossAttention: MultiHeadAttention
+    public let feedForward: FeedForward
+    public let selfAttentionNorm: LayerNorm
+    public let crossAttentionNorm: LayerNorm
+    public let feedForwardNorm: LayerNorm
+    let selfAttentionDropout: Dropout
+    let crossAttentionDropout: Dropout
+    let feedForwardDropout: Dropout
+
+    public init(_ c: TransformerLayerConfiguration, rng: inout RandomGenerator) {
+        configuration = c
+        selfAttention = MultiHeadAttention(c.attention(seed: 1, rotary: c.rotary), rng: &rng)
+        crossAttention = MultiHeadAttention(c.attention(seed: 5, rotary: nil), rng: &rng)
+        feedForward = FeedForward(modelDim: c.modelDim, hiddenDim: c.feedForwardDim, kind: c.feedForward, bias: c.bias,
+                                  dropout: c.dropout, dropoutSeed: c.seed &+ 2, rng: &rng)
+        selfAttentionNorm = c.norm()
+        crossAttentionNorm = c.norm()
+        feedForwardNorm = c.norm()
+        selfAttentionDropout = c.dropoutLayer(3)
+        crossAttentionDropout = c.dropoutLayer(6)
+        feedForwardDropout = c.dropoutLayer(4)
+    }
+
+    override public var children: [(String, Module)] {
+        [("selfAttention", selfAttention), ("crossAttention", crossAttention), ("feedForward", feedForward),
+         ("selfAttentionNorm", selfAttentionNorm), ("crossAttentionNorm", crossAttentionNorm),
+         ("feedForwardNorm", feedForwardNorm), ("selfAttentionDropout", selfAttentionDropout),
+         ("crossAttentionDropout", crossAttentionDropout), ("feedForwardDropout", feedForwardDropout)]
+    }
+
+    public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
+                               memoryMask: AttentionMask = .none, cache: DecoderLayerCache? = nil) -> Tensor {
+        let p = configuration.normPlacement
+        var h = sublayer(x, p, norm: selfAttentionNorm, dropout: selfAttentionDropout) {
+            selfAttention.selfAttention($0, mask: selfAttentionMask, cache: cache?.selfAttention).output
+        }
+        h = sublayer(h, p, norm: crossAttentionNorm, dropout: crossAttentionDropout) {
+            crossAttention.crossAttention(query: $0, memory: memory, mask: memoryMask, cache: cache?.crossAttention).output
+        }
+        return sublayer(h, p, norm: feedForwardNorm, dropout: feedForwardDropout) { feedForward($0) }
+    }
+
+    /// Our names ↔ `nn.TransformerDecoderLayer`'s.
+    public var pyTorchKeyMap: PyTorchKeyMap {
+        selfAttention.pyTorchKeyMap.prefixed(pyTorch: "self_attn", swift: "selfAttention")
+            + crossAttention.pyTorchKeyMap.prefixed(pyTorch: "multihead_attn", swift: "crossAttention")
+            + feedForward.pyTorchKeyMap.prefixed(pyTorch: "", swift: "feedForward")
+            + layerNormKeyMap(selfAttentionNorm, pyTorch: "norm1", swift: "selfAttentionNorm")
+            + layerNormKeyMap(crossAttentionNorm, pyTorch: "norm2", swift: "crossAttentionNorm")
+            + layerNormKeyMap(feedForwardNorm, pyTorch: "norm3", swift: "feedForwardNorm")
+    }
+}

@@ -1,0 +1,141 @@
+import Attention
+
+/// N encoder layers and an optional final norm (pre-norm stacks need it: their last layer's output is not
+/// normalised). x [B, L, D] → [B, L, D]. Parameters `layers.i.*`, `finalNorm.*` (PyTorch `layers.i.*`, `norm.*`).
+public final class TransformerEncoder: Module {
+    public let layers: [TransformerEncoderLayer]
+    public let finalNorm: LayerNorm?
+
+    public init(_ c: TransformerLayerConfiguration, layerCount: Int, finalNorm: Bool, rng: inout RandomGenerator) {
+        precondition(layerCount >= 0, "TransformerEncoder: layerCount \(layerCount) must be ≥ 0")
+        layers = (0..<layerCount).map { i in
+            var ci = c
+            ci.seed = c.seed &+ UInt64(i) &* 0x100
+            return TransformerEncoderLayer(ci, rng: &rng)
+        }
+        self.finalNorm = finalNorm ? c.norm() : nil
+    }
+
+    override public var children: [(String, Module)] {
+        layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (finalNorm.map { [("finalNorm", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        var h = x
+        for layer in layers { h = layer(h, mask: mask) }
+        return finalNorm.map { $0(h) } ?? h
+    }
+
+    public var pyTorchKeyMap: PyTorchKeyMap {
+        layers.enumerated().reduce(PyTorchKeyMap()) { $0 + $1.element.pyTorchKeyMap.prefixed(pyTorch: "layers.\($1.offset)", swift: "layers.\($1.offset)") }
+            + (finalNorm.map { layerNormKeyMap($0, pyTorch: "norm", swift: "finalNorm") } ?? PyTorchKeyMap())
+    }
+}
+
+/// The caches of a decoder stack, one per layer, for incremental decoding.
+public final class TransformerDecoderCache {
+    public let layers: [DecoderLayerCache]
+    public init(layerCount: Int) { layers = (0..<layerCount).map { _ in DecoderLayerCache() } }
+
+    /// Positions decoded so far.
+    public var length: Int { layers.first?.selfAttention.length ?? 0 }
+
+    /// Keeps batch rows `indices` in every layer (beam search).
+    public func reorder(batch indices: [Int]) { for l in layers { l.reorder(batch: indices) } }
+}
+
+/// N decoder layers and an optional final norm. x [B, L, D], memory [B, S, D] → [B, L, D].
+public final class TransformerDecoder: Module {
+    public let layers: [TransformerDecoderLayer]
+    public let finalNorm: LayerNorm?
+
+    public init(_ c: TransformerLayerConfiguration, layerCount: Int, finalNorm: Bool, rng: inout RandomGenerator) {
+        precondition(layerCount >= 0, "TransformerDecoder: layerCount \(layerCount) must be ≥ 0")
+        layers = (0..<layerCount).map { i in
+            var ci = c
+            ci.seed = c.seed &+ 0x8000 &+ UInt64(i) &* 0x100
+            return TransformerDecoderLayer(ci, rng: &rng)
+        }
+        self.finalNorm = finalNorm ? c.norm() : nil
+    }
+
+    override public var children: [(String, Module)] {
+        layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (finalNorm.map { [("finalNorm", $0)] } ?? [])
+    }
+
+    /// A fresh cache for this stack.
+    public func makeCache() -> TransformerDecoderCache { TransformerDecoderCache(layerCount: layers.count) }
+
+    public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
+                               memoryMask: AttentionMask = .none, cache: TransformerDecoderCache? = nil) -> Tensor {
+        precondition(cache == nil || cache!.layers.count == layers.count,
+                     "TransformerDecoder: cache has \(cache!.layers.count) layers, the decoder \(layers.count)")
+        var h = x
+        for (i, layer) in layers.enumerated() {
+            h = layer(h, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache?.layers[i])
+        }
+        return finalNorm.map { $0(h) } ?? h
+    }
+
+    public var pyTorchKeyMap: PyTorchKeyMap {
+        layers.enumerated().reduce(PyTorchKeyMap()) { $0 + $1.element.pyTorchKeyMap.prefixed(pyTorch: "layers.\($1.offset)", swift: "layers.\($1.offset)") }
+            + (finalNorm.map { layerNormKeyMap($0, pyTorch: "norm", swift: "finalNorm") } ?? PyTorchKeyMap())
+    }
+}
+
+/// The encoder–decoder Transformer of "Attention Is All You Need" (PyTorch `nn.Transformer`, which always has
+/// both final norms): source [B, S, D], target [B, L, D] → [B, L, D]. Embeddings and the output projection live
+/// in ``Seq2SeqTransformer``.
+public final class Transformer: Module {
+    public let encoder: TransformerEncoder
+    public let decoder: TransformerDecoder
+
+    public init(_ c: TransformerLayerConfiguration, encoderLayers: Int = 6, decoderLayers: Int = 6,
+                finalNorms: Bool = true, rng: inout RandomGenerator) {
+        encoder = TransformerEncoder(c, layerCount: encoderLayers, finalNorm: finalNorms, rng: &rng)
+        decoder = TransformerDecoder(c, layerCount: decoderLayers, finalNorm: finalNorms, rng: &rng)
+    }
+
+    override public var children: [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }
+
+    /// - Parameters:
+    ///   - sourceMask: encoder self-attention (e.g. padding of the source).
+    ///   - targetMask: decoder self-attention; usually ``TransformerMasks/causal``.
+    ///   - memoryMask: decoder cross-attention (e.g. the same source padding).
+    public func callAsFunction(source: Tensor, target: Tensor, sourceMask: AttentionMask = .none,
+                               targetMask: AttentionMask = TransformerMasks.causal,
+                               memoryMask: AttentionMask = .none) -> Tensor {
+        let memory = encoder(source, mask: sourceMask)
+        return decoder(target, memory: memory, selfAttentionMask: targetMask, memoryMask: memoryMask)
+    }
+
+    /// Our names ↔ `nn.Transformer`'s.
+    public var pyTorchKeyMap: PyTorchKeyMap {
+        encoder.pyTorchKeyMap.prefixed(pyTorch: "encoder", swift: "encoder")
+            + decoder.pyTorchKeyMap.prefixed(pyTorch: "decoder", swift: "decoder")
+    }
+}
+
+/// Mask helpers for Transformer inputs, all in the one ``AttentionMask`` convention (true = may attend).
+public enum TransformerMasks {
+    /// Causal self-attention, lower-right aligned: position i sees positions ≤ i of the full sequence, which is the
+    /// same as upper-left without a cache and the right thing with one (L new queries after S − L cached keys).
+    public static let causal: AttentionMask = .causal(.lowerRight)
+
+    /// Keys at or past each sequence's length are padding: lengths [B].
+    public static func padding(lengths: [Int]) -> AttentionMask { .keyPadding(lengths: lengths) }
+
+    /// Causal and padded at once.
+    public static func causalPadding(lengths: [Int]) -> AttentionMask { causal && .keyPadding(lengths: lengths) }
+
+    /// A padding mask from PyTorch's `key_padding_mask` [B, S] (true = ignore), translated to ours.
+    public static func padding(pyTorchKeyPaddingMask m: BoolTensor) -> AttentionMask { .keyPaddingMask(!m) }
+
+    /// PyTorch's `generate_square_subsequent_mask(n)`: [n, n], 0 on and below the diagonal, −∞ above — for
+    /// code that wants the float form; as an ``AttentionMask`` use `.additive` of it or ``causal``.
+    public static func squareSubsequentMask(_ n: Int, dtype: DType = .float32) -> Tensor {
+        var values = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { values[i * n + j] = -.infinity } }
+        return Tensor(shape: [n, n], doubles: values).cast(to: dtype)
+    }
+}
