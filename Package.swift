@@ -24,22 +24,31 @@ let package = Package(
         .target(name: "Attention", dependencies: ["Layers", "TensorCore"]),
         .target(name: "Layers", dependencies: ["TensorCore"]),
         .target(name: "Transformers", dependencies: ["Attention"]),
+        .target(name: "SafeTensors", dependencies: ["TensorCore"]),
+        .target(name: "Text", dependencies: []),
+        .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text"]),
         .target(name: "Bench", dependencies: ["Attention"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
                 "Attention",
                 "Transformers",
+                "SafeTensors",
+                "Models",
+                "Text",
                 "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI"]),
+        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "SafeTensors"]),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LayersTests", dependencies: ["Layers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TransformersTests", dependencies: ["Transformers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformersTests", dependencies: ["Transformers", "SafeTensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
