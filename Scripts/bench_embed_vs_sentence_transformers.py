@@ -21,12 +21,13 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--sentences", type=int, default=512)
 parser.add_argument("--repeats", type=int, default=3)
+parser.add_argument("--binary", default=None, help="the attention executable (default .build/release/attention)")
 args = parser.parse_args()
 os.environ.pop("OPENBLAS_CORETYPE", None)
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 model_dir = subprocess.run([str(ROOT / "Scripts/fetch-minilm.sh")], check=True, capture_output=True, text=True).stdout.strip()
-binary = ROOT / ".build/release/attention"
+binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/attention"
 random.seed(7)
 words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
          "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
