@@ -39,8 +39,11 @@ public struct AttentionDropout: Sendable, Equatable {
 
 /// Which implementation computes attention.
 public enum AttentionPath: String, Sendable, CaseIterable {
-    /// The fastest path that supports the arguments.
+    /// The fastest path that supports the arguments: ``FlashAttention`` for Float32, ``ReferenceAttention`` for
+    /// Float64 (the fused kernels are single precision).
     case automatic
+    /// ``FlashAttention``: fused kernels, O(L + S) memory, Float32 only (stops with a message otherwise).
+    case fused
     /// ``ReferenceAttention``: materialised scores, plain and readable.
     case reference
 }
@@ -49,6 +52,10 @@ public enum AttentionPath: String, Sendable, CaseIterable {
 /// value [B, Hkv, S, Ev] → output [B, H, L, Ev], plus weights [B, H, L, S] when `needsWeights` (after dropout, as
 /// PyTorch returns them). Fully-masked rows give output 0, weights 0 and gradient 0. Differentiable.
 ///
+/// `.automatic` runs the fused ``FlashAttention`` kernels for Float32 operands, weights requested or not (the
+/// weights then come from the saved log-sum-exp in one more pass), and ``ReferenceAttention`` for Float64. Both
+/// paths apply the same dropout decisions (``AttentionDropout`` is a counter-based hash of the weight's index).
+///
 /// ```swift
 /// let (o, _) = scaledDotProductAttention(query: q, key: k, value: v, mask: .causal(.upperLeft))
 /// ```
@@ -56,6 +63,23 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
                                       scale: Double? = nil, dropout: AttentionDropout? = nil,
                                       needsWeights: Bool = false,
                                       path: AttentionPath = .automatic) -> (output: Tensor, weights: Tensor?) {
+    switch path {
+    case .fused:
+        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
+                                      needsWeights: needsWeights)
+    case .automatic where FlashAttention.supports(query: query, key: key, value: value):
+        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
+                                      needsWeights: needsWeights)
+    case .automatic, .reference:
+        return referenceAttention(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
+                                  needsWeights: needsWeights)
+    }
+}
+
+/// The reference path of ``scaledDotProductAttention(query:key:value:mask:scale:dropout:needsWeights:path:)``:
+/// materialised weights, dropout applied to them with ``AttentionDropout/scaledMask(batch:heads:queryLength:keyLength:dtype:)``.
+func referenceAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Double?,
+                        dropout: AttentionDropout?, needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
     guard let dropout, dropout.probability > 0 else {
         return ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, needsWeights: needsWeights)
     }

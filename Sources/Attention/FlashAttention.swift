@@ -1,0 +1,117 @@
+import CKernels
+import TensorCore
+
+/// Fused scaled dot-product attention in the FlashAttention-2 style: the same function as ``ReferenceAttention``,
+/// computed without ever materialising the [L, S] score matrix, in O(L + S) extra memory per head.
+///
+/// Forward (per query block of 64 rows, keys streamed in blocks; kernels in `CKernels/flash_*`):
+///
+///     s_ij = scale·(q_i·k_j) + bias_ij                        score tile; the scale is applied in its epilogue
+///     m_i ← max(m_i, max_j s_ij),  α_i = e^(m_old − m_i)     running row max and rescale factor
+///     l_i ← α_i·l_i + Σ_j e^(s_ij − m_i)                     running row sum
+///     O_i ← α_i·O_i + Σ_j e^(s_ij − m_i)·v_j                 unnormalised output, kept in L1
+///     o_i = O_i / l_i                                         normalised once, at the end; m_i and l_i saved
+///
+/// Numerical strategy: every exponent is ≤ 0 (the running max is subtracted), so nothing overflows; rows are
+/// rescaled only when their max grows; masked entries are −∞ and give exactly 0. A row with no visible key keeps
+/// m = −∞ and l = 0 and outputs exactly 0; it saves m = +∞ (and l = 1), which makes every recomputed weight of
+/// that row exactly 0 in the backward and weight passes: never NaN. The backward recomputes the weights as
+/// e^(s − m) / l from scores bitwise equal to the forward's (not from a rounded log-sum-exp, whose error would
+/// scale whole rows), takes the softmax row term from the same rounded dP values it is subtracted from, and long
+/// sums are accumulated block by block, so the errors stay at the level of a plain Float32 implementation.
+///
+/// Supports everything the reference does: every ``AttentionMask`` (causal and sliding-window blocks are skipped
+/// whole), GQA/MQA (query head h reads key/value head h / (H / Hkv) in place, never copied), a custom scale,
+/// ``AttentionDropout`` (the same counter-based keep decisions as the reference path, in forward and backward),
+/// L ≠ S, any head dims. Differentiable in query, key, value and `.additive` mask tensors; the backward recomputes
+/// the weights block by block from the saved row statistics (see `FlashAttention+Backward.swift`). Float32 only
+/// (Float64 inputs use ``ReferenceAttention``). Deterministic: the same inputs give bitwise the same outputs and gradients on any
+/// thread count (work splits depend only on the shape, and partial results are summed in a fixed order).
+///
+/// Shapes: query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev] → output [B, H, L, Ev],
+/// weights [B, H, L, S] when asked for (computed from the saved row statistics in one more pass, after dropout).
+///
+/// ```swift
+/// var rng = RandomGenerator(seed: 1)
+/// let q = Tensor.randomNormal([1, 8, 1024, 64], using: &rng)
+/// let k = Tensor.randomNormal([1, 2, 1024, 64], using: &rng)     // GQA: 4 query heads per kv head
+/// let v = Tensor.randomNormal([1, 2, 1024, 64], using: &rng)
+/// let (o, _) = FlashAttention.forward(query: q, key: k, value: v, mask: .causal(.upperLeft))
+/// ```
+public enum FlashAttention {
+    /// The CPU path (a `ck_isa` raw value) the fused kernels of this task use instead of the process-wide one:
+    /// tests pin a path without touching global state that concurrently running tests read.
+    @TaskLocal static var pinnedPath: UInt32? = nil
+
+    /// Whether this CPU can run path `raw` (a `ck_isa` raw value).
+    static func pathSupported(_ raw: UInt32) -> Bool { ck_isa_supported(ck_isa(rawValue: raw)) != 0 }
+
+    /// Name of the CPU path the fused kernels use now ("avx512", "avx2", "neon", "scalar").
+    public static var activePath: String { String(cString: ck_isa_name(ck_flash_resolve_isa(CK_ISA_AUTO))) }
+
+    /// Whether the fused kernels run these operands (all Float32).
+    public static func supports(query: Tensor, key: Tensor, value: Tensor) -> Bool {
+        query.dtype == .float32 && key.dtype == .float32 && value.dtype == .float32
+    }
+
+    /// Attention output, plus the weights when `needsWeights` is true. See ``FlashAttention``.
+    public static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
+                               scale: Double? = nil, dropout: AttentionDropout? = nil,
+                               needsWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
+        precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
+                     "FlashAttention: need query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev]; got \(query.shape), \(key.shape), \(value.shape)")
+        let (b, h, l, e) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+        let (hkv, s, ev) = (key.shape[1], key.shape[2], value.shape[3])
+        precondition(key.shape[0] == b && value.shape[0] == b && key.shape[3] == e && value.shape[1] == hkv && value.shape[2] == s,
+                     "FlashAttention: shapes disagree: query [B, H, L, E] = \(query.shape), key [B, Hkv, S, E] = \(key.shape), value [B, Hkv, S, Ev] = \(value.shape)")
+        precondition(hkv > 0 && h % hkv == 0,
+                     "FlashAttention: H = \(h) query heads must be a multiple of Hkv = \(hkv) key/value heads (query \(query.shape), key \(key.shape))")
+        precondition(supports(query: query, key: key, value: value),
+                     "FlashAttention: the fused kernels are Float32; got query \(query.dtype), key \(key.dtype), value \(value.dtype) (use ReferenceAttention for Float64)")
+        let factor = scale ?? 1 / Double(max(e, 1)).squareRoot()
+        let p = FlashProblem(b: b, h: h, hkv: hkv, l: l, s: s, e: e, ev: ev, scale: Float(factor),
+                             dropout: dropout.flatMap { $0.probability > 0 ? $0 : nil },
+                             isa: ck_flash_resolve_isa(pinnedPath.map { ck_isa(rawValue: $0) } ?? CK_ISA_AUTO))
+        let flashMask = FlashMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
+        let (q, k, v) = (query.detached(), key.detached(), value.detached())
+
+        let (values, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
+        let inputs = [query, key, value] + flashMask.additiveInputs
+        let output = values.recordingGradient(inputs: inputs) { g in
+            let grads = backwardValues(p, query: q, key: k, value: v, stats: stats, gradOutput: g,
+                                       mask: flashMask, needsBias: !flashMask.additiveInputs.isEmpty)
+            return [grads.dq, grads.dk, grads.dv] + flashMask.additiveInputs.map { t in
+                let padded = Array(repeating: 1, count: 4 - t.rank) + t.shape
+                return grads.dbias!.summed(toShape: padded).reshaped(t.shape).cast(to: t.dtype)
+            }
+        }
+        guard needsWeights else { return (output, nil) }
+        let weights = weightValues(p, query: q, key: k, stats: stats, mask: flashMask)
+        return (output, differentiableWeights(weights, inputs: inputs, mask: mask, scale: factor, dropout: p.dropout))
+    }
+
+    /// The weights, differentiable like the reference path's. Gradients that reach the weights themselves (rare:
+    /// an attention-weight regulariser) are computed by re-running the materialising reference on the inputs,
+    /// which costs O(L·S) memory, as the weights already do.
+    static func differentiableWeights(_ weights: Tensor, inputs: [Tensor], mask: AttentionMask, scale: Double,
+                                      dropout: AttentionDropout?) -> Tensor {
+        weights.recordingGradient(inputs: inputs) { gW in
+            Autograd.$isRecording.withValue(true) {
+                let leaves = inputs.map { $0.detached().requiringGradient() }
+                var additive = leaves.dropFirst(3).makeIterator()
+                let rebuilt = AttentionMask.all(mask.leaves.map { leaf in
+                    if case .additive(let t) = leaf, t.requiresGradient, let x = additive.next() { return .additive(x) }
+                    return leaf
+                })
+                var (_, w) = ReferenceAttention.forward(query: leaves[0], key: leaves[1], value: leaves[2], mask: rebuilt,
+                                                        scale: scale, needsWeights: true)
+                if let dropout {
+                    let shape = w!.shape
+                    w = w! * dropout.scaledMask(batch: shape[0], heads: shape[1], queryLength: shape[2], keyLength: shape[3],
+                                                dtype: w!.dtype)
+                }
+                return Autograd.gradients(of: (w! * gW).sum(), withRespectTo: leaves)
+            }
+        }
+    }
+}
