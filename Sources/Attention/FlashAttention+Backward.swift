@@ -6,11 +6,12 @@ extension FlashAttention {
     /// kept). The steps mirror the forward's in reverse (see `flash_bwd_impl.h`):
     ///
     ///     forward:   S = scale·Q·Kᵀ + bias     P = exp(S − m) / l   P̃ = P ∘ Z (dropout)     O = P̃·V
-    ///     backward:  dP = dO·Vᵀ                δ_i = Σ_j P̃_ij·dP_ij                         dS = P ∘ (dP ∘ Z − δ)
+    ///     backward:  dP̃ = (dO·Vᵀ) ∘ Z          δ_i = Σ_j P_ij·dP̃_ij / Σ_j P_ij              dS = P ∘ (dP̃ − δ)
     ///                dV = P̃ᵀ·dO                dK = scale·dSᵀ·Q     dQ = scale·dS·K          dbias = dS
     ///
-    /// δ is summed from the same dP values the dS formula subtracts it from (FlashAttention-2 uses dO·O instead):
-    /// no extra product, and a peaked row keeps the plain softmax backward's cancellation.
+    /// δ (= dO_i·O_i) is summed from the same P and dP̃ values the dS formula subtracts it from (FlashAttention-2 uses
+    /// dO·O instead), and divided by the float weights' own row sum: no extra product, and a peaked row keeps the
+    /// plain softmax backward's cancellation instead of an error of order ε·|dP|.
     ///
     /// Work items are (b, h, row chunk): each owns the dQ rows of its chunk outright and writes its partial dK/dV
     /// for the whole head. The number of row chunks per head depends only on the shape (more chunks when there are

@@ -4,7 +4,8 @@ import TensorCore
 extension FlashAttention {
     /// Attention weights [B, H, L, S] from the saved row statistics, one extra pass over the scores:
     /// w_ij = e^(s_ij − m_i) / l_i, already normalised, so no row max or sum is recomputed (after dropout, as
-    /// PyTorch returns them: w̃ = w ∘ keep / (1 − p)). A row that saw no key has m = +∞ and weights exactly 0. Items are (b, h, key block of `bwd_keys`·4), each writing its own columns.
+    /// PyTorch returns them: w̃ = w ∘ keep / (1 − p)). A row that saw no key has m = +∞ and weights exactly 0.
+    /// Items are (b, h, key block of `bwd_keys`·4), each writing its own columns.
     static func weightValues(_ p: FlashProblem, query: Tensor, key: Tensor, stats: FlashRowStats, mask: FlashMask) -> Tensor {
         var weights = Tensor.zeros([p.b, p.h, p.l, p.s])
         if weights.count == 0 { return weights }

@@ -25,8 +25,9 @@ import TensorCore
 /// ``AttentionDropout`` (the same counter-based keep decisions as the reference path, in forward and backward),
 /// L ≠ S, any head dims. Differentiable in query, key, value and `.additive` mask tensors; the backward recomputes
 /// the weights block by block from the saved row statistics (see `FlashAttention+Backward.swift`). Float32 only
-/// (Float64 inputs use ``ReferenceAttention``). Deterministic: the same inputs give bitwise the same outputs and gradients on any
-/// thread count (work splits depend only on the shape, and partial results are summed in a fixed order).
+/// (Float64 inputs use ``ReferenceAttention``). Deterministic: the same inputs give bitwise the same outputs and
+/// gradients on any thread count (work splits depend only on the shape, and partial results are summed in a fixed
+/// order).
 ///
 /// Shapes: query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev] → output [B, H, L, Ev],
 /// weights [B, H, L, S] when asked for (computed from the saved row statistics in one more pass, after dropout).

@@ -53,8 +53,8 @@ public enum AttentionPath: String, Sendable, CaseIterable {
 /// PyTorch returns them). Fully-masked rows give output 0, weights 0 and gradient 0. Differentiable.
 ///
 /// `.automatic` runs the fused ``FlashAttention`` kernels for Float32 operands, weights requested or not (the
-/// weights then come from the saved log-sum-exp in one more pass), and ``ReferenceAttention`` for Float64. Both
-/// paths apply the same dropout decisions (``AttentionDropout`` is a counter-based hash of the weight's index).
+/// weights then come from the saved row max and row sum in one more pass), and ``ReferenceAttention`` for Float64.
+/// Both paths apply the same dropout decisions (``AttentionDropout`` is a counter-based hash of the weight's index).
 ///
 /// ```swift
 /// let (o, _) = scaledDotProductAttention(query: q, key: k, value: v, mask: .causal(.upperLeft))

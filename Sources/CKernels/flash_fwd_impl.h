@@ -7,12 +7,13 @@
 //
 //   st[j][i]  = scale * sum_e k[j][e] * qt[e][i]    score tile, FL_SJ keys x FL_QV vectors in registers;
 //                                                   the scale is applied once, to the rounded dot
-//   m_i, l_i  running max / sum per query lane: the row softmax is a vertical reduction, no shuffles
+//   m_i, l_i  running max / sum per query lane: the row softmax is a vertical reduction, no shuffles (l is
+//             Kahan-compensated, see below)
 //   st[j][i]  = exp(st[j][i] - m_i)                P, in place (L1)
 //   ot[d][i]  = alpha_i * ot[d][i] + sum_j v[j][d] * st[j][i]   unnormalised output, FL_PD dims x FL_QV vectors
 //                                                   (the block's sum starts from 0 in registers, then is added)
 //
-// and the only division happens once per row at the end (o = ot / l). K/V blocks of FL_BC keys stream
+// and normalisation happens once, at the end (o = ot / l, vectorised over the lanes). K/V blocks of FL_BC keys stream
 // through; blocks that no row of the Q block can see (causal, sliding window, padding lengths) are never
 // touched, and blocks inside every row's visible range skip the per-element mask.
 #define FL_BR (FL_QV * FV_N)
@@ -41,7 +42,9 @@ typedef struct {
     int masked;               // this K block needs the per-element range test
     float scale;
     int32_t lo[FL_BR], hi[FL_BR];
-    int32_t boff[FL_BR];      // bias element offset of each lane's row (rows past the block end repeat the last)
+    const float *bias;        // bias row of the block's first query, or NULL
+    int32_t boff[FL_BR];      // bias offset of each lane's row from it (rows past the block end repeat the last;
+                              // at most (BR - 1) * S, so 32 bits suffice even when L * S does not fit)
 } FL_FN(fl_fwd_ctx);
 
 // [SJ keys, BR queries] = scale * K[j0.., E] . qt[E, BR]; then bias, mask, block max, store.
@@ -67,7 +70,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_score_tile)(const int J, const FL_FN(fl_fwd_ct
             for (int v = 0; v < FL_QV; v++) acc[r][v] = fv_fma(kb, qv[v], acc[r][v]);
         }
     }
-    const float *bias = c->h->bias;
+    const float *bias = c->bias;
 #pragma clang loop unroll(full)
     for (int r = 0; r < J; r++) {
         const int32_t j = (int32_t)(j0 + r);
@@ -126,12 +129,13 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
     float *qt = (float *)a->workspace, *st = qt + E * FL_BR, *ot = st + FL_BC * FL_BR;
     FL_FN(fl_fwd_ctx) c;
     c.h = h; c.k = a->k; c.ldk = a->ldk; c.row0 = r0; c.scale = h->scale;
+    c.bias = h->bias ? h->bias + r0 * h->bias_rs : 0;
 
     // Row ranges; lanes past the block end see nothing (their results are discarded).
     int64_t jlo = S, jhi = 0, maxlo = 0, minhi = S;
     for (int64_t i = 0; i < FL_BR; i++) {
         const int64_t row = r0 + (i < nr ? i : nr - 1);
-        c.boff[i] = (int32_t)(row * h->bias_rs);
+        c.boff[i] = (int32_t)((row - r0) * h->bias_rs);
         if (i >= nr) { c.lo[i] = 0; c.hi[i] = 0; continue; }
         const int32_t lo = h->key_lo ? h->key_lo[row] : 0, hi = h->key_hi ? h->key_hi[row] : (int32_t)S;
         c.lo[i] = lo; c.hi[i] = hi;
@@ -147,9 +151,14 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
         return;
     }
 
-    // qt[e][i] = q[i][e], zero lanes past the block end.
-    for (int64_t e = 0; e < E; e++) {
-        for (int64_t i = 0; i < FL_BR; i++) qt[e * FL_BR + i] = i < nr ? a->q[(r0 + i) * a->ldq + e] : 0.0f;
+    // qt[e][i] = q[i][e], zero lanes past the block end; 16 rows at a time so they stay in L1 while each of their
+    // columns is copied (the compiler would otherwise turn the column walk into gathers).
+    for (int64_t ib = 0; ib < FL_BR; ib += 16) {
+        const int64_t m = CK_MIN(16, FL_BR - ib);
+        for (int64_t e = 0; e < E; e++) {
+#pragma clang loop vectorize(disable)
+            for (int64_t i = ib; i < ib + m; i++) qt[e * FL_BR + i] = i < nr ? a->q[(r0 + i) * a->ldq + e] : 0.0f;
+        }
     }
     for (int64_t x = 0; x < Ev * FL_BR; x++) ot[x] = 0.0f;
     // l is summed with Kahan compensation (lc): a row dominated by one key has l = 1 + many tiny terms, and a
@@ -204,17 +213,36 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
 #undef FL_PV_TAIL
     }
 
-    // One division per output; a row with l = 0 saw no key (or only -inf biases) and gets 0, m2 = +inf, l = 1.
+    // One division per output, vectorised over the query lanes in place; a row with l = 0 saw no key (or only
+    // -inf biases) and gets 0 (its unnormalised sums are 0), m = +inf and l = 1.
     float mf[FL_BR], lf[FL_BR];
-    for (int q = 0; q < FL_QV; q++) { fv_store(mf + q * FV_N, m[q]); fv_store(lf + q * FV_N, fv_sub(l[q], lc[q])); }
-    for (int64_t i = 0; i < nr; i++) {
-        const int seen = lf[i] > 0.0f;
-        const float l = seen ? lf[i] : 1.0f, ds = h->drop_scale;
-        float *orow = a->o + (r0 + i) * a->ldo;
-        for (int64_t d = 0; d < Ev; d++) orow[d] = ds == 1.0f ? ot[d * FL_BR + i] / l : (ot[d * FL_BR + i] / l) * ds;
-        if (a->rowmax) {
-            a->rowmax[r0 + i] = seen ? mf[i] : __builtin_inff();
-            a->rowsum[r0 + i] = l;
+    fv lsafe[FL_QV];
+    for (int q = 0; q < FL_QV; q++) {
+        const fv lq = fv_sub(l[q], lc[q]);
+        lsafe[q] = fv_select(fv_nonzero(lq), lq, fv_set1(1.0f));
+        fv_store(mf + q * FV_N, fv_select(fv_nonzero(lq), m[q], fv_set1(__builtin_inff())));
+        fv_store(lf + q * FV_N, lsafe[q]);
+    }
+    const float ds = h->drop_scale;
+    for (int64_t d = 0; d < Ev; d++) {
+        for (int q = 0; q < FL_QV; q++) {
+            fv x = fv_div(fv_load(ot + d * FL_BR + q * FV_N), lsafe[q]);
+            if (ds != 1.0f) x = fv_mul(x, fv_set1(ds));
+            fv_store(ot + d * FL_BR + q * FV_N, x);
+        }
+    }
+    // o[i][d] = ot[d][i], 16 rows at a time (their lines stay in L1 while every column is written).
+    for (int64_t ib = 0; ib < nr; ib += 16) {
+        const int64_t n = CK_MIN(16, nr - ib);
+        for (int64_t d = 0; d < Ev; d++) {
+#pragma clang loop vectorize(disable)
+            for (int64_t i = ib; i < ib + n; i++) a->o[(r0 + i) * a->ldo + d] = ot[d * FL_BR + i];
+        }
+    }
+    if (a->rowmax) {
+        for (int64_t i = 0; i < nr; i++) {
+            a->rowmax[r0 + i] = mf[i];
+            a->rowsum[r0 + i] = lf[i];
         }
     }
 }

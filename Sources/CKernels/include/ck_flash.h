@@ -91,8 +91,9 @@ void ck_flash_forward(const ck_flash_fwd_args *a);
 ///   dv[j][d] = sum_i P~[i][j] * dO[i][d]              (partial, written for all S; P~ = P after dropout)
 ///   dbias[i][j] = dS[i][j] if dbias != NULL           (written where some row of a Q block sees the key block;
 ///                                                      the caller zeroes it)
-/// with P = exp(s - rowmax) / rowsum, dP = dO . v_j, dS = P * (dP~ - delta) and delta_i = sum_j P~_ij dP_ij,
-/// taken from the same dP values (see flash_bwd_impl.h). Workspace: ck_flash_backward_workspace_size.
+/// with P = exp(s - rowmax) / rowsum, dP~ = (dO . v_j) * keep / (1 - p), dS = P * (dP~ - delta) and
+/// delta_i = sum_j P_ij dP~_ij / sum_j P_ij, taken from the same P and dP~ values (see flash_bwd_impl.h).
+/// Workspace: ck_flash_backward_workspace_size.
 typedef struct {
     const ck_flash_head *head;
     const float *q; int64_t ldq;
