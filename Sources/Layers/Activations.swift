@@ -14,7 +14,7 @@ public enum Activation: String, Sendable, CaseIterable {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .relu: return x.relu()
-        case .gelu: return x * 0.5 * (1 + (x * (1 / 2.0.squareRoot())).erf())
+        case .gelu: return x.geluExact()
         case .geluTanh: return x * 0.5 * (1 + ((x + 0.044715 * x * x * x) * (2 / Double.pi).squareRoot()).tanh())
         case .silu: return x * x.sigmoid()
         }

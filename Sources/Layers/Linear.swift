@@ -28,8 +28,12 @@ public final class Linear: Module {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
-        let y = x.matmul(weight.value.transposed())
-        return bias.map { y + $0.value } ?? y
+        // [..., in] is one [N, in] matrix: one GEMM packs the weight once, where a batched product would repack it
+        // for every leading index.
+        let rows = x.reshaped([-1, inputSize])
+        var y = rows.matmul(weight.value.transposed())
+        if let bias { y = y + bias.value }
+        return y.reshaped(Array(x.shape.dropLast()) + [outputSize])
     }
 }
 
