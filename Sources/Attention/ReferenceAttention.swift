@@ -30,7 +30,8 @@ public enum ReferenceAttention {
     /// // o: [1, 4, 3, 6], w: [1, 4, 3, 5]
     /// ```
     public static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
-                               scale: Double? = nil, needsWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
+                               scale: Double? = nil, dropout: AttentionDropout? = nil,
+                               needsWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
         precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
                      "ReferenceAttention: need query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev]; got \(query.shape), \(key.shape), \(value.shape)")
         let (b, h, l, e) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
@@ -48,7 +49,11 @@ public enum ReferenceAttention {
         // [B, Hkv, G, L, E] · [B, Hkv, 1, E, S] → [B, Hkv, G, L, S]; head h = kv·G + group.
         let grouped = query.reshaped([b, hkv, g, l, e])
         let scores = (grouped.matmul(key.unsqueezed(2).transposed()) * factor).reshaped([b, h, l, s])
-        let weights = attentionWeights(scores: scores, mask: mask)
+        var weights = attentionWeights(scores: scores, mask: mask)
+        // Dropout acts on the weights themselves, so the returned weights are the dropped ones (as PyTorch's).
+        if let dropout, dropout.probability > 0 {
+            weights = weights * dropout.scaledMask(batch: b, heads: h, queryLength: l, keyLength: s, dtype: query.dtype)
+        }
         let output = weights.reshaped([b, hkv, g, l, s]).matmul(value.unsqueezed(2)).reshaped([b, h, l, ev])
         return (output, needsWeights ? weights : nil)
     }

@@ -80,13 +80,6 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
 /// materialised weights, dropout applied to them with ``AttentionDropout/scaledMask(batch:heads:queryLength:keyLength:dtype:)``.
 func referenceAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Double?,
                         dropout: AttentionDropout?, needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
-    guard let dropout, dropout.probability > 0 else {
-        return ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, needsWeights: needsWeights)
-    }
-    let (b, h, l, s) = (query.shape[0], query.shape[1], query.shape[2], key.shape[2])
-    let (_, weights) = ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, needsWeights: true)
-    let dropped = weights! * dropout.scaledMask(batch: b, heads: h, queryLength: l, keyLength: s, dtype: query.dtype)
-    let hkv = key.shape[1], g = h / hkv, ev = value.shape[3]
-    let output = dropped.reshaped([b, hkv, g, l, s]).matmul(value.unsqueezed(2)).reshaped([b, h, l, ev])
-    return (output, needsWeights ? dropped : nil)
+    ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
+                               needsWeights: needsWeights)
 }
