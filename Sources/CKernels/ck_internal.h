@@ -6,6 +6,7 @@
 #define CK_INTERNAL_H
 
 #include "CKernels.h"
+#include "ck_rowops.h"
 
 #if defined(__x86_64__)
 // One attribute string per x86 path. AVX-512 also enables BW/DQ/VL so masked 256-bit forms and
@@ -45,9 +46,22 @@ typedef struct {
 /// Workspace bytes one impl needs (B panel + A block, each rounded up to 64 bytes).
 size_t ck_sgemm_impl_workspace(const ck_sgemm_impl *impl);
 
+/// The bias + activation epilogue of one ISA (ck_bias_act_rows' contract), applied by the driver per tile.
+typedef void (*ck_rows_epilogue)(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias,
+                                 ck_activation act);
+
+/// `packed_b`, when not NULL, is B pre-packed by ck_sgemm_impl_pack_b for the same impl, K and N (B, rsB and
+/// csB are then not read). `epilogue` may be NULL (plain GEMM); otherwise it runs on each finished tile with `bias` offset to the
+/// tile's first column.
 void ck_sgemm_drive(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, float alpha,
                     const float *A, int64_t rsA, int64_t csA, const float *B, int64_t rsB, int64_t csB,
-                    float beta, float *C, int64_t ldc, void *workspace);
+                    const float *packed_b, float beta, float *C, int64_t ldc, void *workspace,
+                    ck_rows_epilogue epilogue, const float *bias, ck_activation act);
+
+/// Pre-packed B (see gemm_driver.c for the layout): its size in bytes, and the packing.
+size_t ck_sgemm_impl_packed_b_size(const ck_sgemm_impl *impl, int64_t K, int64_t N);
+void ck_sgemm_impl_pack_b(const ck_sgemm_impl *impl, int64_t K, int64_t N, const float *B, int64_t rsB,
+                          int64_t csB, float *dst);
 
 /// Portable packer (any strides, any w): the scalar and NEON paths, and ck_pack_x86's general case.
 void ck_pack_generic(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst,
@@ -95,6 +109,23 @@ void ck_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int64_t ld, in
 #if defined(__aarch64__)
 void ck_vexp_neon(const float *x, float *y, int64_t n);
 void ck_softmax_rows_neon(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
+#endif
+
+// MARK: - Row kernels (rowops_*.c)
+
+#define CK_ROWOPS_DECLARE(suffix)                                                                              \
+    void ck_bias_act_rows_##suffix(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias,        \
+                                   ck_activation act);                                                         \
+    void ck_layernorm_rows_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,           \
+                                    const float *gamma, const float *beta, float eps, float *y, int64_t ldy,    \
+                                    int64_t rows, int64_t cols);
+CK_ROWOPS_DECLARE(scalar)
+#if defined(__x86_64__)
+CK_ROWOPS_DECLARE(avx2)
+CK_ROWOPS_DECLARE(avx512)
+#endif
+#if defined(__aarch64__)
+CK_ROWOPS_DECLARE(neon)
 #endif
 
 #endif

@@ -115,8 +115,8 @@ size_t ck_sgemm_workspace_size(void) {
 
 void ck_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t rsA, int64_t csA,
               const float *B, int64_t rsB, int64_t csB, float beta, float *C, int64_t ldc, void *workspace) {
-    ck_sgemm_drive(sgemm_impl(ck_current_isa()), M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc,
-                   workspace);
+    ck_sgemm_drive(sgemm_impl(ck_current_isa()), M, N, K, alpha, A, rsA, csA, B, rsB, csB, NULL, beta, C, ldc,
+                   workspace, NULL, NULL, CK_ACT_NONE);
 }
 
 void ck_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA, int64_t csA,
@@ -163,4 +163,60 @@ void ck_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld) { softmax
 
 void ck_log_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld) {
     softmax_dispatch(x, rows, cols, ld, 1);
+}
+
+// MARK: - Row kernels
+
+static ck_rows_epilogue bias_act_impl(ck_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: return ck_bias_act_rows_avx512;
+    case CK_ISA_AVX2: return ck_bias_act_rows_avx2;
+#endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: return ck_bias_act_rows_neon;
+#endif
+    default: return ck_bias_act_rows_scalar;
+    }
+}
+
+void ck_bias_act_rows(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias, ck_activation act) {
+    bias_act_impl(ck_current_isa())(y, rows, cols, ld, bias, act);
+}
+
+void ck_layernorm_rows(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
+                       const float *beta, float eps, float *y, int64_t ldy, int64_t rows, int64_t cols) {
+    switch (ck_current_isa()) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: ck_layernorm_rows_avx512(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols); return;
+    case CK_ISA_AVX2: ck_layernorm_rows_avx2(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols); return;
+#endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: ck_layernorm_rows_neon(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols); return;
+#endif
+    default: ck_layernorm_rows_scalar(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols); return;
+    }
+}
+
+void ck_sgemm_bias_act(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t rsA, int64_t csA,
+                       const float *B, int64_t rsB, int64_t csB, float beta, float *C, int64_t ldc,
+                       const float *bias, ck_activation act, void *workspace) {
+    const ck_isa isa = ck_current_isa();  // one read: the GEMM and its epilogue run the same path
+    ck_sgemm_drive(sgemm_impl(isa), M, N, K, alpha, A, rsA, csA, B, rsB, csB, NULL, beta, C, ldc, workspace,
+                   bias_act_impl(isa), bias, act);
+}
+
+size_t ck_sgemm_packed_b_size(ck_isa isa, int64_t K, int64_t N) {
+    return ck_sgemm_impl_packed_b_size(sgemm_impl(isa == CK_ISA_AUTO ? ck_current_isa() : isa), K, N);
+}
+
+void ck_sgemm_pack_b(ck_isa isa, int64_t K, int64_t N, const float *B, int64_t rsB, int64_t csB, void *dst) {
+    ck_sgemm_impl_pack_b(sgemm_impl(isa == CK_ISA_AUTO ? ck_current_isa() : isa), K, N, B, rsB, csB, (float *)dst);
+}
+
+void ck_sgemm_packed_bias_act(ck_isa isa, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t rsA,
+                              int64_t csA, const void *packed_b, float beta, float *C, int64_t ldc,
+                              const float *bias, ck_activation act, void *workspace) {
+    ck_sgemm_drive(sgemm_impl(isa), M, N, K, alpha, A, rsA, csA, NULL, 0, 0, (const float *)packed_b, beta, C, ldc,
+                   workspace, bias_act_impl(isa), bias, act);
 }

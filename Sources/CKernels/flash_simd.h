@@ -53,6 +53,9 @@ FL_INLINE FL_TARGET fv fv_add(fv a, fv b) { return _mm512_add_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_sub(fv a, fv b) { return _mm512_sub_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_div(fv a, fv b) { return _mm512_div_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_max(fv a, fv b) { return _mm512_max_ps(a, b); }
+FL_INLINE FL_TARGET fv fv_min(fv a, fv b) { return _mm512_min_ps(a, b); }
+FL_INLINE FL_TARGET fv fv_abs(fv a) { return _mm512_abs_ps(a); }
+FL_INLINE FL_TARGET fmask fv_lt(fv a, fv b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 FL_INLINE FL_TARGET fmask fv_tail(int64_t n) {
     return n >= 16 ? (fmask)0xFFFF : n <= 0 ? (fmask)0 : (fmask)((1u << n) - 1);
 }
@@ -140,6 +143,9 @@ FL_INLINE FL_TARGET fv fv_add(fv a, fv b) { return _mm256_add_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_sub(fv a, fv b) { return _mm256_sub_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_div(fv a, fv b) { return _mm256_div_ps(a, b); }
 FL_INLINE FL_TARGET fv fv_max(fv a, fv b) { return _mm256_max_ps(a, b); }
+FL_INLINE FL_TARGET fv fv_min(fv a, fv b) { return _mm256_min_ps(a, b); }
+FL_INLINE FL_TARGET fv fv_abs(fv a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+FL_INLINE FL_TARGET fmask fv_lt(fv a, fv b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 FL_INLINE FL_TARGET __m256i fl_tail8(int64_t n) {
     const int32_t k = (int32_t)(n < 0 ? 0 : n > 8 ? 8 : n);
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -225,6 +231,9 @@ FL_INLINE fv fv_add(fv a, fv b) { return vaddq_f32(a, b); }
 FL_INLINE fv fv_sub(fv a, fv b) { return vsubq_f32(a, b); }
 FL_INLINE fv fv_div(fv a, fv b) { return vdivq_f32(a, b); }
 FL_INLINE fv fv_max(fv a, fv b) { return vmaxq_f32(a, b); }
+FL_INLINE fv fv_min(fv a, fv b) { return vminq_f32(a, b); }
+FL_INLINE fv fv_abs(fv a) { return vabsq_f32(a); }
+FL_INLINE fmask fv_lt(fv a, fv b) { return vcltq_f32(a, b); }
 FL_INLINE fv fv_loadn(const float *p, int64_t n) {
     float t[4] = {0, 0, 0, 0};
     for (int64_t l = 0; l < n && l < 4; l++) t[l] = p[l];
@@ -294,6 +303,9 @@ FL_INLINE fv fv_add(fv a, fv b) { return a + b; }
 FL_INLINE fv fv_sub(fv a, fv b) { return a - b; }
 FL_INLINE fv fv_div(fv a, fv b) { return a / b; }
 FL_INLINE fv fv_max(fv a, fv b) { return a > b ? a : b; }
+FL_INLINE fv fv_min(fv a, fv b) { return a < b ? a : b; }
+FL_INLINE fv fv_abs(fv a) { return __builtin_fabsf(a); }
+FL_INLINE fmask fv_lt(fv a, fv b) { return a < b; }
 FL_INLINE fv fv_loadn(const float *p, int64_t n) { return n > 0 ? *p : 0.0f; }
 FL_INLINE void fv_storen(float *p, fv x, int64_t n) { if (n > 0) *p = x; }
 FL_INLINE fv fv_mask_ninf(fv x, fmask keep) { return keep ? x : -__builtin_inff(); }

@@ -47,19 +47,50 @@ static void scale_c(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     }
 }
 
+// Block sizes of one product (shared by the driver and the pre-packer, so a pre-packed B has the driver's layout).
+static void blocks(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, int64_t *MC, int64_t *NC,
+                   int64_t *KC) {
+    *NC = even_block(N, impl->nc, impl->nr);
+    *KC = even_block(K, impl->kc, 1);
+    *MC = even_block(M > 0 ? M : 1, impl->mc, impl->mr);
+}
+
+// Pre-packed B layout: column blocks jc (NC wide, a multiple of NR) one after the other, each holding its K
+// blocks pc in order, each panel packed as pack_b writes it (round_up(nc, NR) x kc floats). So the panel of
+// (jc, pc) starts at jc*K + round_up(nc, NR)*pc, and the whole buffer is round_up(N, NR)*K floats.
+size_t ck_sgemm_impl_packed_b_size(const ck_sgemm_impl *impl, int64_t K, int64_t N) {
+    return (size_t)(round_up(N, impl->nr) * (K > 0 ? K : 0)) * sizeof(float);
+}
+
+void ck_sgemm_impl_pack_b(const ck_sgemm_impl *impl, int64_t K, int64_t N, const float *B, int64_t rsB,
+                          int64_t csB, float *dst) {
+    if (K <= 0 || N <= 0) return;
+    int64_t MC, NC, KC;
+    blocks(impl, 1, N, K, &MC, &NC, &KC);
+    for (int64_t jc = 0; jc < N; jc += NC) {
+        const int64_t nc = CK_MIN(NC, N - jc);
+        for (int64_t pc = 0; pc < K; pc += KC) {
+            const int64_t kc = CK_MIN(KC, K - pc);
+            impl->pack_b(nc, kc, B + pc * rsB + jc * csB, csB, rsB, dst + jc * K + round_up(nc, impl->nr) * pc);
+        }
+    }
+}
+
 void ck_sgemm_drive(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, float alpha,
                     const float *A, int64_t rsA, int64_t csA, const float *B, int64_t rsB, int64_t csB,
-                    float beta, float *C, int64_t ldc, void *workspace) {
+                    const float *packed_b, float beta, float *C, int64_t ldc, void *workspace,
+                    ck_rows_epilogue epilogue, const float *bias, ck_activation act) {
     if (M <= 0 || N <= 0) return;
+    if (epilogue != NULL && bias == NULL && act == CK_ACT_NONE) epilogue = NULL;
     // BLAS semantics: alpha == 0 does not read A or B (NaN there does not reach C).
     if (K <= 0 || alpha == 0.0f) {
         scale_c(M, N, beta, C, ldc);
+        if (epilogue) epilogue(C, M, N, ldc, bias, act);
         return;
     }
     const int64_t MR = impl->mr, NR = impl->nr;
-    const int64_t NC = even_block(N, impl->nc, NR);
-    const int64_t KC = even_block(K, impl->kc, 1);
-    const int64_t MC = even_block(M, impl->mc, MR);
+    int64_t MC, NC, KC;
+    blocks(impl, M, N, K, &MC, &NC, &KC);
     float *bp = (float *)workspace;
     float *ap = bp + round_up(impl->kc * round_up(impl->nc, NR), 16);
 
@@ -68,18 +99,22 @@ void ck_sgemm_drive(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, 
         for (int64_t pc = 0; pc < K; pc += KC) {
             const int64_t kc = CK_MIN(KC, K - pc);
             const float beta_eff = pc == 0 ? beta : 1.0f;
+            // The epilogue runs on each tile as soon as its last K block is written, while it is in L1.
+            const int last = pc + kc >= K && epilogue != NULL;
             // B^T is packed like A: its "rows" are the columns of B (stride csB), its k-stride is rsB.
-            impl->pack_b(nc, kc, B + pc * rsB + jc * csB, csB, rsB, bp);
+            const float *panel = packed_b ? packed_b + jc * K + round_up(nc, NR) * pc : bp;
+            if (!packed_b) impl->pack_b(nc, kc, B + pc * rsB + jc * csB, csB, rsB, bp);
             for (int64_t ic = 0; ic < M; ic += MC) {
                 const int64_t mc = CK_MIN(MC, M - ic);
                 impl->pack_a(mc, kc, A + ic * rsA + pc * csA, rsA, csA, ap);
                 for (int64_t jr = 0; jr < nc; jr += NR) {
                     const int64_t nr = CK_MIN(NR, nc - jr);
-                    const float *bs = bp + jr * kc;
+                    const float *bs = panel + jr * kc;
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         const int64_t mr = CK_MIN(MR, mc - ir);
-                        impl->kernel(kc, ap + ir * kc, bs, C + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff,
-                                     mr, nr);
+                        float *tile = C + (ic + ir) * ldc + jc + jr;
+                        impl->kernel(kc, ap + ir * kc, bs, tile, ldc, alpha, beta_eff, mr, nr);
+                        if (last) epilogue(tile, mr, nr, ldc, bias ? bias + jc + jr : NULL, act);
                     }
                 }
             }

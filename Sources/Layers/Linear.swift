@@ -19,6 +19,18 @@ public final class Linear: Module {
         self.bias = bias.map(Parameter.init)
     }
 
+    /// The weight packed for the GEMM, with the parameter version it was made from.
+    private var packedCache: (version: Int, packed: PackedWeight)?
+
+    /// The packed weight for the fused path, (re)built when the weight changed or the CPU path was forced.
+    private func packedWeight(for x: Tensor) -> PackedWeight? {
+        guard Tensor.linearRunsFused(input: x, weight: weight.value, bias: bias?.value) else { return nil }
+        if let c = packedCache, c.version == weight.version, c.packed.isCurrent { return c.packed }
+        let packed = PackedWeight(weight: weight.value)
+        packedCache = (weight.version, packed)
+        return packed
+    }
+
     public var inputSize: Int { weight.value.shape[1] }
     public var outputSize: Int { weight.value.shape[0] }
 
@@ -28,12 +40,19 @@ public final class Linear: Module {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
-        // [..., in] is one [N, in] matrix: one GEMM packs the weight once, where a batched product would repack it
-        // for every leading index.
-        let rows = x.reshaped([-1, inputSize])
-        var y = rows.matmul(weight.value.transposed())
-        if let bias { y = y + bias.value }
-        return y.reshaped(Array(x.shape.dropLast()) + [outputSize])
+        return x.linear(weight: weight.value, bias: bias?.value, packed: packedWeight(for: x))
+    }
+
+    /// activation(x·Wᵀ + b). ReLU and the exact GELU run in the GEMM's epilogue when nothing is differentiated
+    /// (`Tensor.linear`); the other activations are applied after.
+    public func callAsFunction(_ x: Tensor, activation: Activation) -> Tensor {
+        precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
+        let packed = packedWeight(for: x)
+        switch activation {
+        case .relu: return x.linear(weight: weight.value, bias: bias?.value, activation: .relu, packed: packed)
+        case .gelu: return x.linear(weight: weight.value, bias: bias?.value, activation: .geluExact, packed: packed)
+        case .geluTanh, .silu: return activation(x.linear(weight: weight.value, bias: bias?.value, packed: packed))
+        }
     }
 }
 

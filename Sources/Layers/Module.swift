@@ -8,14 +8,18 @@ public final class Parameter {
     /// The current value. Assigning makes it a fresh autograd leaf (its accumulated gradient is dropped).
     public var value: Tensor {
         get { stored }
-        set { stored = newValue.detached().requiringGradient() }
+        set { stored = newValue.detached().requiringGradient(); version &+= 1 }
     }
+
+    /// Changes whenever the value is replaced or modified (every write goes through the setter or `bind`), so
+    /// a layer can cache something derived from the value, e.g. a packed weight.
+    public private(set) var version = 0
 
     public init(_ value: Tensor) { stored = value.detached().requiringGradient() }
 
     /// Uses `tensor` as the value exactly as given, keeping its place in an autograd graph: gradient checks and
     /// functional transforms differentiate through parameters this way.
-    public func bind(_ tensor: Tensor) { stored = tensor }
+    public func bind(_ tensor: Tensor) { stored = tensor; version &+= 1 }
 
     /// Gradient accumulated by the last `backward()`, if any.
     public var gradient: Tensor? { stored.gradient }

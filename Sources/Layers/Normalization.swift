@@ -21,15 +21,19 @@ public final class LayerNorm: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, residual: nil) }
+
+    /// LayerNorm(x + residual): the residual connection of a post-norm block, fused into the same row pass when
+    /// nothing is differentiated (`Tensor.layerNorm`).
+    public func callAsFunction(_ x: Tensor, residual: Tensor?) -> Tensor {
         precondition(Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(x.shape) does not end with normalized shape \(normalizedShape)")
-        let axes = Array((x.rank - normalizedShape.count)..<x.rank)
-        let mean = x.mean(axes: axes, keepingDimensions: true)
-        let centered = x - mean
-        let variance = (centered * centered).mean(axes: axes, keepingDimensions: true)
-        let y = centered / (variance + eps).sqrt() * weight.value
-        return bias.map { y + $0.value } ?? y
+        // The normalised dimensions are one row of `d` elements.
+        let d = normalizedShape.reduce(1, *)
+        let rows = x.reshaped(Array(x.shape.dropLast(normalizedShape.count)) + [d])
+        let y = rows.layerNorm(residual: residual?.reshaped(rows.shape), weight: weight.value.reshaped([d]),
+                               bias: bias?.value.reshaped([d]), eps: eps)
+        return y.reshaped(x.shape)
     }
 }
 

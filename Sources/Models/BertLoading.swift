@@ -63,7 +63,7 @@ extension BertModel {
                 ? "only pytorch_model.bin (a pickle) is present; convert it to safetensors" : "the weights in safetensors format"
             throw ModelLoadError.missingFile(path: weights.path, expected: hint)
         }
-        let model = BertModel(config: config)
+        let model = BertModel.placeholder(config: config)
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(contentsOf: weights) } catch { throw ModelLoadError.safeTensors(error) }
         try model.load(huggingFace: file)

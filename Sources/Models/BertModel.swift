@@ -45,10 +45,10 @@ public final class BertEmbeddings: Module {
     public let words: Embedding, positions: Embedding, tokenTypes: Embedding
     public let norm: LayerNorm
 
-    init(_ c: BertConfig, rng: inout RandomGenerator) {
-        words = Embedding(count: c.vocabSize, dimension: c.hiddenSize, rng: &rng)
-        positions = Embedding(count: c.maxPositionEmbeddings, dimension: c.hiddenSize, rng: &rng)
-        tokenTypes = Embedding(count: c.typeVocabSize, dimension: c.hiddenSize, rng: &rng)
+    init(_ c: BertConfig, weights: inout BertWeightSource) {
+        words = weights.embedding(c.vocabSize, c.hiddenSize)
+        positions = weights.embedding(c.maxPositionEmbeddings, c.hiddenSize)
+        tokenTypes = weights.embedding(c.typeVocabSize, c.hiddenSize)
         norm = LayerNorm(c.hiddenSize, eps: c.layerNormEps)
     }
 
@@ -73,15 +73,15 @@ public final class BertLayer: Module {
     let heads: Int
     let activation: Activation
 
-    init(_ c: BertConfig, rng: inout RandomGenerator) {
+    init(_ c: BertConfig, weights: inout BertWeightSource) {
         let d = c.hiddenSize
-        query = Linear(inputSize: d, outputSize: d, rng: &rng)
-        key = Linear(inputSize: d, outputSize: d, rng: &rng)
-        value = Linear(inputSize: d, outputSize: d, rng: &rng)
-        attentionOutput = Linear(inputSize: d, outputSize: d, rng: &rng)
+        query = weights.linear(d, d)
+        key = weights.linear(d, d)
+        value = weights.linear(d, d)
+        attentionOutput = weights.linear(d, d)
         attentionNorm = LayerNorm(d, eps: c.layerNormEps)
-        intermediate = Linear(inputSize: d, outputSize: c.intermediateSize, rng: &rng)
-        output = Linear(inputSize: c.intermediateSize, outputSize: d, rng: &rng)
+        intermediate = weights.linear(d, c.intermediateSize)
+        output = weights.linear(c.intermediateSize, d)
         outputNorm = LayerNorm(d, eps: c.layerNormEps)
         heads = c.numAttentionHeads
         activation = c.activation ?? .gelu
@@ -99,8 +99,8 @@ public final class BertLayer: Module {
         let (context, _) = scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
                                                      mask: .keyPadding(lengths: lengths))
         let merged = context.permuted([0, 2, 1, 3]).reshaped([b, l, d])                      // [B, L, D]
-        let h = attentionNorm(x + attentionOutput(merged))
-        return outputNorm(h + output(activation(intermediate(h))))
+        let h = attentionNorm(attentionOutput(merged), residual: x)
+        return outputNorm(output(intermediate(h, activation: activation)), residual: h)
     }
 }
 
@@ -111,11 +111,23 @@ public final class BertModel: Module {
     public let layers: [BertLayer]
 
     /// A randomly initialised model (load a checkpoint with `load(huggingFace:)`).
-    public init(config: BertConfig, seed: UInt64 = 0) {
+    public convenience init(config: BertConfig, seed: UInt64 = 0) {
+        var weights = BertWeightSource(rng: RandomGenerator(seed: seed))
+        self.init(config: config, weights: &weights)
+    }
+
+    /// A model whose weights are all zeros held as broadcast views of one element: no memory and no random
+    /// draws, for a model about to be overwritten by `load(huggingFace:)` (drawing 23 M normal numbers that
+    /// are thrown away took most of the load time).
+    static func placeholder(config: BertConfig) -> BertModel {
+        var weights = BertWeightSource(rng: nil)
+        return BertModel(config: config, weights: &weights)
+    }
+
+    init(config: BertConfig, weights: inout BertWeightSource) {
         self.config = config
-        var rng = RandomGenerator(seed: seed)
-        embeddings = BertEmbeddings(config, rng: &rng)
-        layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config, rng: &rng) }
+        embeddings = BertEmbeddings(config, weights: &weights)
+        layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config, weights: &weights) }
     }
 
     override public var children: [(String, Module)] {
@@ -128,5 +140,22 @@ public final class BertModel: Module {
         var x = embeddings(ids: ids, batch: batch, length: length)
         for layer in layers { x = layer(x, lengths: lengths) }
         return x
+    }
+}
+
+/// Initial weights for a new model: PyTorch's default initialisation drawn from `rng`, or zero placeholders.
+struct BertWeightSource {
+    var rng: RandomGenerator?
+
+    static func zeros(_ shape: [Int]) -> Tensor { Tensor.zeros([1]).reshaped(shape.map { _ in 1 }).expanded(to: shape) }
+
+    mutating func linear(_ input: Int, _ output: Int) -> Linear {
+        if rng != nil { return Linear(inputSize: input, outputSize: output, rng: &rng!) }
+        return Linear(weight: Self.zeros([output, input]), bias: Self.zeros([output]))
+    }
+
+    mutating func embedding(_ count: Int, _ dimension: Int) -> Embedding {
+        if rng != nil { return Embedding(count: count, dimension: dimension, rng: &rng!) }
+        return Embedding(weight: Self.zeros([count, dimension]))
     }
 }

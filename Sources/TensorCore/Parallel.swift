@@ -59,3 +59,9 @@ public struct SendableConstPointer<T>: @unchecked Sendable {
     public init(_ base: UnsafePointer<T>) { self.base = base }
     public init(_ base: UnsafeMutablePointer<T>) { self.base = UnsafePointer(base) }
 }
+
+/// A read-only untyped pointer that may cross into `Parallel.forEach` workers (packed kernel operands).
+public struct SendableRawPointer: @unchecked Sendable {
+    public let base: UnsafeRawPointer
+    public init(_ base: UnsafeRawPointer) { self.base = base }
+}

@@ -1,3 +1,4 @@
+import Synchronization
 import CKernels
 
 /// Matrix products. The Float32 path runs the packed, runtime-dispatched GEMM of `CKernels`; transposed and
@@ -20,6 +21,21 @@ extension Tensor {
              b.requiresGradient ? a.transposed().matmul(g).summed(toShape: b.shape) : nil]
         }
         return out
+    }
+}
+
+/// Packing buffers for `ck_sgemm` (~4.4 MB each), kept for reuse: allocating one per call made every GEMM pay
+/// for mapping and zero-filling fresh pages, which showed up as a tenth of a BERT forward pass.
+enum GEMMWorkspace {
+    private struct Buffer: @unchecked Sendable { let base: UnsafeMutableRawPointer }
+    private static let pool = Mutex<[Buffer]>([])
+
+    /// Runs `body` with a workspace no other thread uses meanwhile.
+    static func with<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R {
+        let buffer = pool.withLock { $0.popLast() }
+            ?? Buffer(base: UnsafeMutableRawPointer.allocate(byteCount: ck_sgemm_workspace_size(), alignment: 64))
+        defer { pool.withLock { $0.append(buffer) } }
+        return body(buffer.base)
     }
 }
 
@@ -54,8 +70,7 @@ enum GEMM {
             let columnSplit: Bool = batches < threads && n >= 64 && flops >= 262_144
             let parts = columnSplit ? Swift.min(threads, (n + 63) / 64) : Swift.min(threads, batches)
             Parallel.forEach(parts) { part in
-                let work = UnsafeMutableRawPointer.allocate(byteCount: ck_sgemm_workspace_size(), alignment: 64)
-                defer { work.deallocate() }
+                GEMMWorkspace.with { work in
                 if columnSplit {
                     let per = ((n + parts - 1) / parts + 15) / 16 * 16
                     let n0 = Swift.min(n, part * per), n1 = Swift.min(n, n0 + per)
@@ -72,6 +87,7 @@ enum GEMM {
                                  pb.base + offB[i], Int64(rsB), Int64(csB), 0, pc.base + i * m * n, Int64(n), work)
                         i += parts
                     }
+                }
                 }
             }
         case .float64:
