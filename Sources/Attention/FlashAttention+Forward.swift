@@ -40,7 +40,7 @@ extension FlashAttention {
     /// fixed key order, so the result does not depend on the thread count.
     static func runBlocks(_ p: FlashProblem, q: FlashRows, k: FlashRows, v: FlashRows, o: FlashOutput,
                           stats: FlashStatsPointers, mask: FlashMaskPointers) {
-        let br = Int(p.config.fwd_rows)
+        let br = Int(ck_flash_forward_rows(p.isa, Int64(p.l)))
         let blocks = (p.l + br - 1) / br
         let count = p.b * p.h * blocks
         FlashScheduler.run(count, workspaceBytes: FlashScheduler.workspaceBytes(p)) { item, workspace in

@@ -20,8 +20,18 @@ static const ck_flash_impl *flash_impl(ck_isa isa) {
     }
 }
 
+// The forward's instance for a query length: short blocks for short queries where the path has them.
+static const ck_flash_impl *forward_impl(ck_isa isa, int64_t L) {
+#if defined(__x86_64__)
+    if (ck_flash_resolve_isa(isa) == CK_ISA_AVX512 && L <= CK_FLASH_SHORT_ROWS) return &ck_flash_avx512_short_impl;
+#endif
+    (void)L;
+    return flash_impl(isa);
+}
+
 ck_flash_config ck_flash_get_config(ck_isa isa) { return flash_impl(isa)->config; }
-void ck_flash_forward(const ck_flash_fwd_args *a) { flash_impl(a->head->isa)->forward(a); }
+int64_t ck_flash_forward_rows(ck_isa isa, int64_t L) { return forward_impl(isa, L)->config.fwd_rows; }
+void ck_flash_forward(const ck_flash_fwd_args *a) { forward_impl(a->head->isa, a->head->L)->forward(a); }
 void ck_flash_backward(const ck_flash_bwd_args *a) { flash_impl(a->head->isa)->backward(a); }
 void ck_flash_weights(const ck_flash_weights_args *a) { flash_impl(a->head->isa)->weights(a); }
 void ck_flash_decode(const ck_flash_decode_args *a) { flash_impl(a->head->isa)->decode(a); }
@@ -30,8 +40,10 @@ void ck_flash_decode(const ck_flash_decode_args *a) { flash_impl(a->head->isa)->
 #if defined(__x86_64__)
 #define FL_MAX_OVER_PATHS(EXPR)                                                        \
     size_t n = ck_flash_scalar_impl.EXPR, a = ck_flash_avx2_impl.EXPR, b = ck_flash_avx512_impl.EXPR; \
+    size_t c = ck_flash_avx512_short_impl.EXPR;                                        \
     n = n > a ? n : a;                                                                 \
-    n = n > b ? n : b;
+    n = n > b ? n : b;                                                                 \
+    n = n > c ? n : c;
 #elif defined(__aarch64__)
 #define FL_MAX_OVER_PATHS(EXPR)                                                        \
     size_t n = ck_flash_scalar_impl.EXPR, c = ck_flash_neon_impl.EXPR;                 \

@@ -20,9 +20,13 @@ extern const ck_flash_impl ck_flash_scalar_impl;
 #if defined(__x86_64__)
 extern const ck_flash_impl ck_flash_avx2_impl;
 extern const ck_flash_impl ck_flash_avx512_impl;
+extern const ck_flash_impl ck_flash_avx512_short_impl;  // forward for L <= CK_FLASH_SHORT_ROWS
 #endif
 #if defined(__aarch64__)
 extern const ck_flash_impl ck_flash_neon_impl;
 #endif
+
+/// Query lengths up to this run the forward of a short-block instance where one exists (AVX-512).
+#define CK_FLASH_SHORT_ROWS 32
 
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import Attention
 
@@ -99,5 +100,35 @@ struct AccuracySweepTests {
         #expect(Set(problems.map { "\($0.l)x\($0.s)" }).count == 12)
         #expect(Set(problems.map(\.hkv)) == Set(Self.kvHeads))
         #expect(Set(problems.map(\.mask.name)).count >= 14)
+    }
+}
+
+/// Short queries (5 ≤ L ≤ 32, e.g. a batch of sentences) run the forward of a 32-row / 32-key block instance on
+/// AVX-512 (ck_flash_forward_rows); the main sweep's pairs never reach it, so this sweep does: every mask
+/// setting, head dims around the register tiles, L just below, at and above 32, S shorter and longer than L.
+struct ShortQuerySweepTests {
+    static let pairs = [(5, 7), (17, 45), (28, 28), (32, 32), (32, 33), (33, 32), (29, 130)]
+    static let headDims = [8, 21, 32, 64, 111]
+
+    static func problem(_ index: Int) -> Problem {
+        let (l, s) = pairs[index % pairs.count]
+        let e = headDims[index % headDims.count], hkv = [4, 2, 1][index % 3]
+        let (mask, scale, dropout) = AccuracySweepTests.maskSetting(index % 15, b: 3, h: 4, l: l, s: s, seed: UInt64(index))
+        return Problem(b: 3, h: 4, hkv: hkv, l: l, s: s, e: e, ev: e, mask: mask, scale: scale, dropout: dropout,
+                       needsWeights: index % 3 == 0, seed: UInt64(5000 + index))
+    }
+
+    @Test(arguments: 0..<35)
+    func fusedMatchesFloat64Reference(_ index: Int) {
+        Self.problem(index).checkFusedAgainstReference()
+    }
+
+    @Test func shortBlocksAreChosenOnAVX512Only() {
+        for isa in [CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_AVX512, CK_ISA_NEON] where ck_isa_supported(isa) != 0 {
+            let main = ck_flash_get_config(isa).fwd_rows
+            #expect(ck_flash_forward_rows(isa, 33) == main)
+            #expect(ck_flash_forward_rows(isa, 32) == (isa == CK_ISA_AVX512 ? 32 : main))
+            #expect(ck_flash_forward_rows(isa, 1) == (isa == CK_ISA_AVX512 ? 32 : main))
+        }
     }
 }

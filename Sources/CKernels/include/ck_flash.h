@@ -48,6 +48,12 @@ typedef struct {
 /// Block sizes of path `isa` (CK_ISA_AUTO: the active path; a path the CPU lacks gives the scalar one).
 ck_flash_config ck_flash_get_config(ck_isa isa);
 
+/// Query rows per ck_flash_forward call for slices of L query rows on path `isa`: fwd_rows of the config, except
+/// for short queries (L <= 32) on AVX-512, whose forward runs an instance with 32-row Q blocks and 32-key K/V
+/// blocks (the 64 x 96 blocks would be mostly padding). Callers split rows by this; ck_flash_forward picks the
+/// same instance from the head's L.
+int64_t ck_flash_forward_rows(ck_isa isa, int64_t L);
+
 /// The path the flash kernels run for a requested `isa`: itself when supported, CK_ISA_AUTO resolved to the
 /// active path, anything unsupported to CK_ISA_SCALAR. Callers resolve once per operation and pass the result
 /// in every ck_flash_head, so one operation never mixes paths (or block sizes) even if another thread calls
