@@ -74,7 +74,7 @@ public final class SentenceEmbedder {
     /// `progress(done, total)` is called after each batch.
     public func embed(_ sentences: [String], batchSize: Int = 32, progress: ((Int, Int) -> Void)? = nil) -> [[Float]] {
         precondition(batchSize > 0, "embed: batchSize must be positive, got \(batchSize)")
-        let encoded = sentences.map { tokenizer.encode($0) }
+        let encoded = tokenize(sentences)
         let order = encoded.indices.sorted { encoded[$0].count > encoded[$1].count }
         var out = [[Float]](repeating: [], count: sentences.count)
         var done = 0
@@ -84,6 +84,24 @@ public final class SentenceEmbedder {
             for (i, v) in zip(batch, vectors) { out[i] = v }
             done += batch.count
             progress?(done, sentences.count)
+        }
+        return out
+    }
+
+    /// Token ids of every sentence, tokenised in parallel (chunks of 64 sentences; the order is kept).
+    func tokenize(_ sentences: [String]) -> [[Int]] {
+        if sentences.isEmpty { return [] }
+        var out = [[Int]](repeating: [], count: sentences.count)
+        let chunk = 64, chunks = (sentences.count + chunk - 1) / chunk
+        let tokenizer = self.tokenizer
+        out.withUnsafeMutableBufferPointer { buffer in
+            let slots = SendablePointer(buffer.baseAddress!)
+            sentences.withUnsafeBufferPointer { input in
+                let texts = SendableConstPointer(input.baseAddress!)
+                Parallel.forEach(chunks) { c in
+                    for i in (c * chunk)..<min(sentences.count, (c + 1) * chunk) { slots.base[i] = tokenizer.encode(texts.base[i]) }
+                }
+            }
         }
         return out
     }

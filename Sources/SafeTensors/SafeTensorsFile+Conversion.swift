@@ -24,15 +24,13 @@ extension SafeTensorsFile {
             if overflow { throw .shapeNotRepresentable(file: path, tensor: name, shape: info.shape) }
             running = p
         }
-        var out = Tensor.zeros(info.shape, dtype: target)
-        withExtendedLifetime(bytes) {
+        return withExtendedLifetime(bytes) {
             let raw = rawBuffer(info)
             switch target {
-            case .float32: out.withMutableScalars(Float.self) { Self.decode(raw, info.dtype, into: $0) }
-            case .float64: out.withMutableScalars(Double.self) { Self.decode(raw, info.dtype, into: $0) }
+            case .float32: return Tensor.initialized(info.shape, of: Float.self) { Self.decode(raw, info.dtype, into: $0) }
+            case .float64: return Tensor.initialized(info.shape, of: Double.self) { Self.decode(raw, info.dtype, into: $0) }
             }
         }
-        return out
     }
 
     /// The elements of an integer or BOOL tensor as `Int64` (U64 values above `Int64.max` are an error).

@@ -86,6 +86,17 @@ public struct Tensor: @unchecked Sendable {
         Tensor(storage: TensorStorage(zeroedCount: Shape.count(shape), dtype: dtype), shape: shape)
     }
 
+    /// A tensor of `T` elements written by `body`, which must initialise every one of them: no zero fill first
+    /// (loading a checkpoint decodes straight into the tensor).
+    public static func initialized<T: TensorScalar, E: Error>(
+        _ shape: [Int], of _: T.Type, by body: (UnsafeMutableBufferPointer<T>) throws(E) -> Void
+    ) throws(E) -> Tensor {
+        let n = Shape.count(shape)
+        let s = TensorStorage(uninitializedCount: n, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: s.pointer(T.self), count: n))
+        return Tensor(storage: s, shape: shape)
+    }
+
     public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor {
         Tensor(repeating: 1, shape: shape, dtype: dtype)
     }

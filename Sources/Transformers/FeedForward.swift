@@ -46,7 +46,7 @@ public final class FeedForward: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let hidden: Tensor
         switch kind {
-        case .plain(let f): hidden = f(upProjection(x))
+        case .plain(let f): hidden = upProjection(x, activation: f)   // ReLU / GELU run in the GEMM's epilogue
         case .gated(let f): hidden = f(gateProjection!(x)) * upProjection(x)
         }
         return downProjection(dropout(hidden))

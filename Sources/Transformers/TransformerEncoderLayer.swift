@@ -69,7 +69,7 @@ public struct TransformerLayerConfiguration: Sendable {
 func sublayer(_ x: Tensor, _ placement: NormPlacement, norm: LayerNorm, dropout: Dropout, _ f: (Tensor) -> Tensor) -> Tensor {
     switch placement {
     case .pre: return x + dropout(f(norm(x)))
-    case .post: return norm(x + dropout(f(x)))
+    case .post: return norm(dropout(f(x)), residual: x)   // the residual add fused into the norm's row pass
     }
 }
 
