@@ -21,6 +21,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--sentences", type=int, default=512)
 parser.add_argument("--repeats", type=int, default=3)
+parser.add_argument("--min-words", type=int, default=5)
+parser.add_argument("--max-words", type=int, default=40)
 parser.add_argument("--binary", default=None, help="the attention executable (default .build/release/attention)")
 args = parser.parse_args()
 os.environ.pop("OPENBLAS_CORETYPE", None)
@@ -31,7 +33,7 @@ binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/at
 random.seed(7)
 words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
          "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
-lines = [" ".join(random.choice(words) for _ in range(random.randint(5, 40))).capitalize() + "." for _ in range(args.sentences)]
+lines = [" ".join(random.choice(words) for _ in range(random.randint(args.min_words, args.max_words))).capitalize() + "." for _ in range(args.sentences)]
 corpus = pathlib.Path(tempfile.mkdtemp()) / "sentences.txt"
 corpus.write_text("\n".join(lines) + "\n")
 
@@ -61,7 +63,7 @@ for _ in range(args.repeats):
 a, b = np.array(ours), np.array(ref)
 cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 o, s = min(ours_times), min(st_times)
-print(f"{args.sentences} sentences, {args.threads} thread(s), best of {args.repeats}")
+print(f"{args.sentences} sentences of {args.min_words}-{args.max_words} words, {args.threads} thread(s), best of {args.repeats}")
 print(f"| ours: whole `attention embed` process (load + tokenize + encode) | {o:.2f} s |")
 print(f"| sentence-transformers: `encode` only (model already loaded; load took {load:.2f} s) | {s:.2f} s |")
 print(f"| ratio (theirs / ours) | {s / o:.2f}x |")
