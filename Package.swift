@@ -9,7 +9,9 @@ let package = Package(
     name: "Attention",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Attention", targets: ["Attention"]),
+        // One product, every library module: `import Attention` for the core API, `import Transformers`,
+        // `import Models`, `import Training`, … for the rest.
+        .library(name: "Attention", targets: ["Attention", "Transformers", "SafeTensors", "Text", "Models", "Training", "Visualization"]),
         .executable(name: "attention", targets: ["AttentionCLI"]),
     ],
     dependencies: [
@@ -28,6 +30,8 @@ let package = Package(
         .target(name: "Text", dependencies: []),
         .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text"]),
         .target(name: "Bench", dependencies: ["Attention"]),
+        .target(name: "Training", dependencies: ["Layers", "TensorCore"]),
+        .target(name: "Visualization", dependencies: ["TensorCore"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
@@ -50,6 +54,8 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization"]),
     ],
     swiftLanguageModes: [.v6]
 )

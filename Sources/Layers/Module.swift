@@ -24,6 +24,8 @@ public final class Parameter {
     /// Gradient accumulated by the last `backward()`, if any.
     public var gradient: Tensor? { stored.gradient }
     public func zeroGradient() { stored.zeroGradient() }
+    /// Multiplies the accumulated gradient by `factor` (gradient clipping).
+    public func scaleGradient(by factor: Double) { stored.scaleGradient(by: factor) }
 }
 
 extension GradientCheck {

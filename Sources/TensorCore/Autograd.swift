@@ -106,6 +106,12 @@ extension Tensor {
     /// Forget the accumulated gradient of this leaf.
     public func zeroGradient() { node?.grad = nil }
 
+    /// Multiplies the accumulated gradient of this leaf by `factor` (gradient clipping).
+    public func scaleGradient(by factor: Double) {
+        guard let node, let g = node.grad else { return }
+        node.grad = withoutGradients { g * factor }
+    }
+
     /// Back-propagates from this tensor, accumulating into the `gradient` of every leaf below it.
     /// `seed` (the gradient of this tensor) defaults to ones, which for a scalar loss is d loss / d loss.
     public func backward(seed: Tensor? = nil) {

@@ -1,0 +1,153 @@
+import Foundation
+import Layers
+import TensorCore
+
+/// An optimiser: walks its parameters and applies one per-parameter update rule to each that has a gradient.
+///
+/// Updates are computed in Float64 from the parameter and its gradient and rounded once into the parameter's
+/// dtype; per-parameter state (momentum, moments) is kept in Float64. Each rule follows the PyTorch optimiser of
+/// the same name step for step (fixtures: `Scripts/make_training_fixtures.py`).
+///
+/// ```swift
+/// let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
+/// optimizer.zeroGradients()
+/// Loss.crossEntropy(logits: model(x), targets: y).backward()
+/// optimizer.step()
+/// ```
+public class Optimizer {
+    public let parameters: [Parameter]
+    /// The step size the next `step()` uses (a schedule sets it before each step).
+    public var learningRate: Double
+    /// Steps taken so far (Adam's bias correction counts from 1).
+    public private(set) var stepCount = 0
+    private var states: [ObjectIdentifier: [String: [Double]]] = [:]
+
+    init(parameters: [Parameter], learningRate: Double) {
+        precondition(learningRate >= 0 && learningRate.isFinite, "Optimizer: learning rate \(learningRate) must be finite and ≥ 0")
+        var seen = Set<ObjectIdentifier>()
+        self.parameters = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }   // a shared parameter once
+        self.learningRate = learningRate
+    }
+
+    /// Forgets every parameter's accumulated gradient.
+    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    /// One update of every parameter that has a gradient; parameters without one are left as they are.
+    public func step() {
+        stepCount += 1
+        for p in parameters {
+            guard let g = p.gradient else { continue }
+            let value = p.value
+            var w = value.cast(to: .float64).doubles
+            let grad = g.cast(to: .float64).doubles
+            precondition(grad.count == w.count, "Optimizer: gradient \(g.shape) does not match parameter \(value.shape)")
+            var state = states[ObjectIdentifier(p)] ?? [:]
+            update(&w, grad, &state)
+            states[ObjectIdentifier(p)] = state
+            p.value = Tensor(shape: value.shape, doubles: w).cast(to: value.dtype)
+        }
+    }
+
+    /// The rule: change `w` in place from `g`, keeping per-parameter buffers in `state` (empty at first).
+    func update(_ w: inout [Double], _ g: [Double], _ state: inout [String: [Double]]) {
+        preconditionFailure("Optimizer.update must be overridden")
+    }
+}
+
+/// Stochastic gradient descent with optional momentum, as `torch.optim.SGD`:
+/// g ← g + λw; b ← μb + (1 − τ)g (b = g on the first step); g ← g + μb (Nesterov) or b; w ← w − ηg.
+public final class SGD: Optimizer {
+    public let momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool
+
+    public init(parameters: [Parameter], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
+                weightDecay: Double = 0, nesterov: Bool = false) {
+        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum \(momentum) and weight decay \(weightDecay) must be ≥ 0")
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
+        self.momentum = momentum; self.dampening = dampening; self.weightDecay = weightDecay; self.nesterov = nesterov
+        super.init(parameters: parameters, learningRate: learningRate)
+    }
+
+    override func update(_ w: inout [Double], _ g: [Double], _ state: inout [String: [Double]]) {
+        var d = g
+        if weightDecay != 0 { for i in d.indices { d[i] += weightDecay * w[i] } }
+        if momentum != 0 {
+            var b: [Double]
+            if let old = state["momentum"] {
+                b = old
+                for i in b.indices { b[i] = momentum * b[i] + (1 - dampening) * d[i] }
+            } else {
+                b = d
+            }
+            state["momentum"] = b
+            if nesterov { for i in d.indices { d[i] += momentum * b[i] } } else { d = b }
+        }
+        for i in w.indices { w[i] -= learningRate * d[i] }
+    }
+}
+
+/// Adam (Kingma & Ba), as `torch.optim.Adam` / `torch.optim.AdamW`:
+/// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², w ← w − η·(m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
+/// Weight decay λ is added to the gradient (Adam, L2) or, with `decoupled`, applied as w ← w(1 − ηλ) before the
+/// step (AdamW, Loshchilov & Hutter). `amsgrad` uses the running maximum of v.
+public class Adam: Optimizer {
+    public let beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double, decoupled: Bool, amsgrad: Bool
+
+    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false) {
+        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must be in [0, 1)")
+        precondition(epsilon >= 0 && weightDecay >= 0, "Adam: epsilon \(epsilon) and weight decay \(weightDecay) must be ≥ 0")
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
+        decoupled = decoupledWeightDecay; self.amsgrad = amsgrad
+        super.init(parameters: parameters, learningRate: learningRate)
+    }
+
+    override func update(_ w: inout [Double], _ g: [Double], _ state: inout [String: [Double]]) {
+        let t = Double(stepCount)
+        var d = g
+        if weightDecay != 0 {
+            if decoupled { for i in w.indices { w[i] *= 1 - learningRate * weightDecay } } else {
+                for i in d.indices { d[i] += weightDecay * w[i] }
+            }
+        }
+        var m = state["m"] ?? [Double](repeating: 0, count: w.count)
+        var v = state["v"] ?? [Double](repeating: 0, count: w.count)
+        for i in w.indices {
+            m[i] = beta1 * m[i] + (1 - beta1) * d[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * d[i] * d[i]
+        }
+        var second = v
+        if amsgrad {
+            var vMax = state["vMax"] ?? [Double](repeating: 0, count: w.count)
+            for i in vMax.indices { vMax[i] = Swift.max(vMax[i], v[i]) }
+            state["vMax"] = vMax
+            second = vMax
+        }
+        let c1 = 1 - Foundation.pow(beta1, t), c2 = 1 - Foundation.pow(beta2, t)
+        for i in w.indices { w[i] -= learningRate * (m[i] / c1) / ((second[i] / c2).squareRoot() + epsilon) }
+        state["m"] = m
+        state["v"] = v
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).
+public final class AdamW: Adam {
+    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0.01, amsgrad: Bool = false) {
+        super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                   weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
+    }
+}
+
+/// Gradient clipping by the global norm, as `torch.nn.utils.clip_grad_norm_`: with N = √(Σ‖g‖²) over all
+/// gradients, every gradient is multiplied by min(1, maxNorm / (N + 1e-6)). Returns N (before clipping).
+@discardableResult
+public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Double) -> Double {
+    precondition(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
+    var seen = Set<ObjectIdentifier>(), total = 0.0
+    let parameters = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
+    for p in parameters { if let g = p.gradient { total += g.cast(to: .float64).doubles.reduce(0) { $0 + $1 * $1 } } }
+    let norm = total.squareRoot()
+    let factor = maxNorm / (norm + 1e-6)
+    if factor < 1 { for p in parameters { p.scaleGradient(by: factor) } }
+    return norm
+}
