@@ -46,7 +46,12 @@ static ck_isa best_isa(void) {
 #endif
 }
 
+// A per-thread override (ck_force_isa_on_this_thread): tests that run kernels on their own thread use it, so
+// forcing a path there never changes the path of work running on other threads at the same time.
+static _Thread_local int t_isa = CK_ISA_AUTO;
+
 ck_isa ck_current_isa(void) {
+    if (t_isa != CK_ISA_AUTO) return (ck_isa)t_isa;
     int v = atomic_load_explicit(&g_isa, memory_order_relaxed);
     if (v != CK_ISA_AUTO) return (ck_isa)v;
     int expected = CK_ISA_AUTO;
@@ -59,6 +64,12 @@ ck_isa ck_current_isa(void) {
 }
 
 ck_isa ck_active_isa(void) { return ck_current_isa(); }
+
+int ck_force_isa_on_this_thread(ck_isa isa) {
+    if (!cpu_has(isa)) return -1;
+    t_isa = (int)isa;  // CK_ISA_AUTO clears the override
+    return 0;
+}
 
 const char *ck_isa_name(ck_isa isa) {
     switch (isa) {

@@ -1,9 +1,10 @@
 import CKernels
 import Testing
 
-/// Every kernel test runs once per instruction-set path this CPU supports. Forcing a path is global state,
-/// so all of them live under this one serialized suite (nested suites inherit `.serialized`), and each
-/// test restores `CK_ISA_AUTO` when it ends.
+/// Every kernel test runs once per instruction-set path this CPU supports. The path is forced for the test's own
+/// thread only (`ck_force_isa_on_this_thread`), so tests elsewhere that run kernels at the same time keep the
+/// automatic path; the suite stays serialized anyway (nested suites inherit `.serialized`), and each test
+/// removes its override when it ends.
 @Suite(.serialized) struct CKernelsTests {}
 
 /// One ISA path, named for test output.
@@ -20,9 +21,9 @@ struct ISA: Sendable, CustomTestStringConvertible {
 
 /// Runs `body` with `isa` forced, restoring automatic selection afterwards.
 func withISA<R>(_ isa: ISA, _ body: () throws -> R) rethrows -> R {
-    #expect(ck_force_isa(isa.isa) == 0)
+    #expect(ck_force_isa_on_this_thread(isa.isa) == 0)
     #expect(ck_active_isa() == isa.isa)
-    defer { _ = ck_force_isa(CK_ISA_AUTO) }
+    defer { _ = ck_force_isa_on_this_thread(CK_ISA_AUTO) }
     return try body()
 }
 

@@ -37,6 +37,11 @@ int ck_isa_supported(ck_isa isa);
 /// Not thread-safe with respect to running kernels: call it while no kernel runs.
 int ck_force_isa(ck_isa isa);
 
+/// Force a path for kernel calls made on the calling thread only (CK_ISA_AUTO removes the override; other
+/// threads keep the process-wide path). For tests that call kernels directly while other work runs concurrently:
+/// a process-wide ck_force_isa there would switch that work's path mid-operation. Returns -1 if unsupported.
+int ck_force_isa_on_this_thread(ck_isa isa);
+
 // MARK: - GEMM
 
 /// Bytes of workspace `ck_sgemm` needs (packed A and B panels). Constant for the process; callers allocate it

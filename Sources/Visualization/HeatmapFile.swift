@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file formats a heatmap can be written as.
+public enum HeatmapFormat: String, Sendable, Hashable, CaseIterable {
+    /// 8-bit RGB PNG, cells only (`Heatmap.pngData`).
+    case png
+    /// Self-contained SVG with labels, tooltips and a colour bar (`Heatmap.svg`).
+    case svg
+    /// Self-contained HTML page embedding the SVG (`Heatmap.html`).
+    case html
+    /// Plain text with the ASCII ramp (`Heatmap.terminal(ansi: false)`): files get no escape codes.
+    case terminal
+
+    /// The format named by a file extension, case-insensitively: png, svg, html or htm, txt.
+    ///
+    /// ```swift
+    /// try HeatmapFormat(fileExtension: "HTM")   // .html
+    /// ```
+    /// - Throws: `HeatmapError.unsupportedFileExtension` for anything else (including no extension).
+    public init(fileExtension: String) throws(HeatmapError) {
+        switch fileExtension.lowercased() {
+        case "png": self = .png
+        case "svg": self = .svg
+        case "html", "htm": self = .html
+        case "txt": self = .terminal
+        default: throw .unsupportedFileExtension(fileExtension)
+        }
+    }
+
+    /// The format named by the extension of `url`'s last path component.
+    public init(url: URL) throws(HeatmapError) {
+        try self.init(fileExtension: url.pathExtension)
+    }
+}
+
+extension Heatmap {
+    /// The bytes of the heatmap in `format` (text formats as UTF-8).
+    public func encoded(as format: HeatmapFormat, cellSize: Int = 24) throws(HeatmapError) -> [UInt8] {
+        guard cellSize >= 1 else { throw .invalidCellSize(cellSize) }
+        switch format {
+        case .png: return try pngData(cellSize: cellSize)
+        case .svg: return Array(svg(cellSize: cellSize).utf8)
+        case .html: return Array(html(cellSize: cellSize).utf8)
+        case .terminal: return Array(terminal(ansi: false).utf8)
+        }
+    }
+
+    /// Writes the heatmap to `url`, atomically: the bytes go to a hidden temporary file in the same directory, which
+    /// is then renamed over `url` (a rename within one file system is atomic, so a reader sees the old file or the
+    /// whole new one). On any failure the temporary file is removed and `url` is untouched.
+    ///
+    /// ```swift
+    /// try map.write(to: URL(fileURLWithPath: "alignment.html"))            // format from the extension
+    /// try map.write(to: URL(fileURLWithPath: "weights"), format: .png, cellSize: 8)
+    /// ```
+    /// - Parameters:
+    ///   - format: nil to infer it from the extension (.png, .svg, .html/.htm, .txt).
+    ///   - cellSize: pixels (PNG) or user units (SVG, HTML) per cell side; ignored for text.
+    /// - Throws: `HeatmapError.unsupportedFileExtension`, `.invalidCellSize`, `.imageTooLarge`, or `.writeFailed`
+    ///   naming the path and the system's reason.
+    public func write(to url: URL, format: HeatmapFormat? = nil, cellSize: Int = 24) throws(HeatmapError) {
+        let chosen: HeatmapFormat
+        if let format { chosen = format } else { chosen = try HeatmapFormat(url: url) }
+        let bytes = try encoded(as: chosen, cellSize: cellSize)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try Data(bytes).write(to: temporary, options: .withoutOverwriting)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .writeFailed(path: url.path, reason: Heatmap.reason(error))
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw .writeFailed(path: url.path, reason: reason)
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
+    }
+}
