@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Transformers", dependencies: ["Attention"]),
         .target(name: "SafeTensors", dependencies: ["TensorCore"]),
         .target(name: "Text", dependencies: []),
-        .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text"]),
+        .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text", "Training"]),
         .target(name: "Bench", dependencies: ["Attention"]),
         .target(name: "Training", dependencies: ["Layers", "TensorCore"]),
         .target(name: "Visualization", dependencies: ["TensorCore"]),
@@ -41,6 +41,7 @@ let package = Package(
                 "Models",
                 "Text",
                 "Bench",
+                "Visualization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

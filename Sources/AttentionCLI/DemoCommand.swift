@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attention
 import Foundation
+import Visualization
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,12 +17,28 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the tables.")
     var json = false
 
+    @Option(help: "Also write the weights of the three scorers as a heatmap: .png, .svg, .html or .txt.")
+    var heatmap: String?
+
+    func validate() throws {
+        if let heatmap { _ = try heatmapFormat(heatmap) }
+    }
+
     func run() throws {
         let steps = [WorkedExample.dot(), WorkedExample.scaledDot(), WorkedExample.additive()]
         if json {
             print(try DemoReport(steps: steps).jsonString())
         } else {
             print(DemoText.render(steps))
+        }
+        if let heatmap {
+            // One row per scorer, one column per French word: where s0 looks under each scoring function.
+            do {
+                let map = try Heatmap(steps.map(\.weights), rowLabels: steps.map(\.scorer), columnLabels: WorkedExample.words,
+                                      title: "Seed 001: attention of s0 over the encoder states", range: 0...1)
+                try map.write(to: URL(fileURLWithPath: heatmap))
+            } catch { throw RuntimeError("\(error)") }
+            FileHandle.standardError.write(Data("wrote \(heatmap)\n".utf8))
         }
     }
 }

@@ -5,28 +5,13 @@ import Text
 import Training
 @testable import Models
 
-/// The seed's translator end to end: a 42-pair French → English corpus (written for these tests), trained from a
+/// The seed's translator end to end: the 42-pair French → English tutorial corpus, trained from a
 /// fixed seed. Checks that it learns the corpus, that every alignment row is a distribution over the source words,
 /// and that the word-for-word pairs align where they should.
 struct BahdanauTranslatorTests {
-    static let pairs: [(String, String)] = {
-        let url = Bundle.module.url(forResource: "fr-en", withExtension: "tsv", subdirectory: "Fixtures")!
-        return try! String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-            let parts = $0.split(separator: "\t")
-            return (String(parts[0]), String(parts[1]))
-        }
-    }()
+    static let pairs = BahdanauTranslator.tutorialCorpus.map { ($0.french, $0.english) }
 
-    static func train() -> BahdanauTranslator {
-        let french = WordVocabulary(building: pairs.map(\.0)), english = WordVocabulary(building: pairs.map(\.1))
-        var rng = RandomGenerator(seed: 7)
-        let model = BahdanauTranslator(sourceVocabulary: french, targetVocabulary: english, embedding: 24, hidden: 48, rng: &rng)
-        let sources = pairs.map { french.encode($0.0) }, targets = pairs.map { english.encode($0.1) }
-        let trainer = Trainer(optimizer: Adam(parameters: model.parameters, learningRate: 0.02),
-                              schedule: WarmupCosineRate(peak: 0.02, warmupSteps: 10, totalSteps: 150, minimum: 0.002), clipNorm: 5)
-        for _ in 0..<150 { _ = try! trainer.step { model.loss(sources: sources, targets: targets) } }
-        return model
-    }
+    static func train() -> BahdanauTranslator { try! BahdanauTranslator.train(on: BahdanauTranslator.tutorialCorpus, steps: 150, seed: 7) }
 
     @Test("the vocabulary splits elisions and punctuation and reserves the four specials")
     func vocabulary() {
