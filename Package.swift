@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "FlashAttentionTests", dependencies: ["Attention"]),
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "SafeTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Visualization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization"]),
