@@ -20,7 +20,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable {
         case let .missingTensor(file, name): return "\(file): tensor \(name) is missing"
         case let .tensorShape(file, name, expected, found): return "\(file): tensor \(name) has shape \(found), expected \(expected)"
         case let .safeTensors(e): return e.description
-        case let .tokenizer(path, reason): return "\(path): \(reason)"
+        // Tokenizer messages already start with the file or folder they are about.
+        case let .tokenizer(path, reason): return reason.hasPrefix(path) ? reason : "\(path): \(reason)"
         }
     }
 }

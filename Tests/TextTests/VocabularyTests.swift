@@ -6,7 +6,7 @@ import Testing
 struct VocabularyTests {
     static func write(_ bytes: [UInt8], _ name: String, in dir: String) -> String {
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "could not write \(path)")
         return path
     }
 
