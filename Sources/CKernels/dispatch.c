@@ -209,6 +209,19 @@ void ck_layernorm_rows(const float *x, int64_t ldx, const float *residual, int64
     }
 }
 
+void ck_gelu_backward(const float *x, const float *g, float *dx, int64_t n) {
+    switch (ck_current_isa()) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: ck_gelu_backward_avx512(x, g, dx, n); return;
+    case CK_ISA_AVX2: ck_gelu_backward_avx2(x, g, dx, n); return;
+#endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: ck_gelu_backward_neon(x, g, dx, n); return;
+#endif
+    default: ck_gelu_backward_scalar(x, g, dx, n); return;
+    }
+}
+
 void ck_sgemm_bias_act(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t rsA, int64_t csA,
                        const float *B, int64_t rsB, int64_t csB, float beta, float *C, int64_t ldc,
                        const float *bias, ck_activation act, void *workspace) {

@@ -39,12 +39,8 @@
 #include <math.h>
 #endif
 
-FL_INLINE FL_TARGET fv FL_FN(ro_gelu)(fv x) {
-#if defined(FL_ISA_SCALAR)
-    // The portable path is the reference formula itself, in double, with 1 + erf(u) written erfc(-u) (no cancellation).
-    const double d = (double)x;
-    return (float)(0.5 * d * erfc(-d * 0.70710678118654752440));
-#else
+// 1 + erf(x/sqrt 2) = 2*Phi(x), and (when pdf != NULL) phi(x) = exp(-x^2/2)/sqrt(2 pi), by the method above.
+FL_INLINE FL_TARGET fv FL_FN(ro_two_phi)(fv x, fv *pdf) {
     const fv half = fv_set1(0.5f);
     // Beyond |x| = 16 exp(-x^2/2) is 0 in float; clamping keeps x*x finite (no inf - inf) and NaN flows through.
     const fv xc = fv_min(fv_set1(16.0f), fv_max(fv_set1(-16.0f), x));
@@ -74,11 +70,41 @@ FL_INLINE FL_TARGET fv FL_FN(ro_gelu)(fv x) {
     b = fv_fma(b, s, fv_set1(RO_ERFC_B1));
     b = fv_fma(b, s, fv_set1(RO_ERFC_B0));
     const fv ex = fv_exp(fv_sub(fv_zero(), u2));
-    const fv e = fv_mul(fv_sub(ex, fv_mul(ex, u2lo)), b);
+    const fv gauss = fv_sub(ex, fv_mul(ex, u2lo));   // exp(-x^2/2) with the low part of x^2
+    if (pdf) *pdf = fv_mul(gauss, fv_set1(0.398942280401432678f));
+    const fv e = fv_mul(gauss, b);
     const fv tail = fv_select(fv_lt(fv_zero(), xc), fv_sub(fv_set1(2.0f), e), e);
-    const fv onePlusErf = fv_select(fv_lt(t, half), near, tail);
-    return fv_mul(fv_mul(x, half), onePlusErf);
+    return fv_select(fv_lt(t, half), near, tail);
+}
+
+FL_INLINE FL_TARGET fv FL_FN(ro_gelu)(fv x) {
+#if defined(FL_ISA_SCALAR)
+    // The portable path is the reference formula itself, in double, with 1 + erf(u) written erfc(-u) (no cancellation).
+    const double d = (double)x;
+    return (float)(0.5 * d * erfc(-d * 0.70710678118654752440));
+#else
+    return fv_mul(fv_mul(x, fv_set1(0.5f)), FL_FN(ro_two_phi)(x, NULL));
 #endif
+}
+
+// d gelu / dx = Phi(x) + x*phi(x), times the incoming gradient.
+FL_INLINE FL_TARGET fv FL_FN(ro_gelu_grad)(fv x, fv g) {
+#if defined(FL_ISA_SCALAR)
+    const double d = (double)x;
+    const double phi = 0.5 * erfc(-d * 0.70710678118654752440), pdf = exp(-0.5 * d * d) * 0.39894228040143267794;
+    return (float)((double)g * (phi + (isinf(d) ? 0.0 : d * pdf)));
+#else
+    fv pdf;
+    const fv twoPhi = FL_FN(ro_two_phi)(x, &pdf);
+    const fv xc = fv_min(fv_set1(16.0f), fv_max(fv_set1(-16.0f), x));
+    return fv_mul(g, fv_fma(xc, pdf, fv_mul(twoPhi, fv_set1(0.5f))));
+#endif
+}
+
+FL_TARGET void FL_FN(ck_gelu_backward)(const float *x, const float *g, float *dx, int64_t n) {
+    int64_t i = 0;
+    for (; i + FV_N <= n; i += FV_N) fv_store(dx + i, FL_FN(ro_gelu_grad)(fv_load(x + i), fv_load(g + i)));
+    if (i < n) fv_storen(dx + i, FL_FN(ro_gelu_grad)(fv_loadn(x + i, n - i), fv_loadn(g + i, n - i)), n - i);
 }
 
 FL_INLINE FL_TARGET fv FL_FN(ro_act)(fv x, ck_activation act) {

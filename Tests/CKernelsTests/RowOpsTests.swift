@@ -42,6 +42,28 @@ extension CKernelsTests {
             #expect(special[3] == 0 && special[3].sign == .minus)
         }
 
+        @Test("exact GELU backward: g·(Φ(x) + x·φ(x)) within 1e-6·|g| of Float64 on every path, tails included",
+              arguments: ISA.supported)
+        func geluBackward(isa: ISA) {
+            var rng = SplitMix(seed: 21)
+            let xs = geluInputs.filter { $0.isFinite && abs($0) < 1e30 }
+            let gs = xs.map { _ in Float(rng.symmetric() * 3) }
+            var dx = [Float](repeating: .nan, count: xs.count)
+            withISA(isa) { ck_gelu_backward(xs, gs, &dx, Int64(xs.count)) }
+            var worst = 0.0, worstX: Float = 0
+            for (i, x) in xs.enumerated() {
+                let d = Double(x)
+                let ref = Double(gs[i]) * (0.5 * erfc(-d * 0.707_106_781_186_547_524_4) + d * exp(-0.5 * d * d) * 0.398_942_280_401_432_677_9)
+                let err = abs(Double(dx[i]) - ref) / max(1, abs(Double(gs[i])))
+                if err > worst { worst = err; worstX = x }
+            }
+            #expect(worst <= 1e-6, "worst \(worst) at x = \(worstX)")
+            let ends: [Float] = [.infinity, -.infinity, 40, -40]
+            var grads: [Float] = [2, 2, 2, 2]
+            withISA(isa) { grads.withUnsafeMutableBufferPointer { g in ck_gelu_backward(ends, g.baseAddress!, g.baseAddress!, 4) } }   // dx aliases g
+            #expect(grads == [2, 0, 2, 0], "the derivative tends to 1 and 0: \(grads)")
+        }
+
         @Test("bias + activation over rows: every column count (vector body and masked tail), leading dimension respected",
               arguments: ISA.supported)
         func biasActivation(isa: ISA) {

@@ -32,6 +32,10 @@ typedef enum {
 ///   float GELU (1 + erf in float) is up to 2133 ulp away on [-3, -1] and loses all digits below x = -5.
 void ck_bias_act_rows(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias, ck_activation act);
 
+/// The exact GELU's backward: dx[i] = g[i] * (Phi(x[i]) + x[i] * phi(x[i])), Phi and phi the standard normal
+/// CDF and density, from the same erf / exp evaluation as the forward (scalar path: libm in double). dx may alias g.
+void ck_gelu_backward(const float *x, const float *g, float *dx, int64_t n);
+
 /// LayerNorm of rows with an optional residual added first:
 ///   z = x + residual (residual may be NULL), y = (z - mean(z)) / sqrt(var(z) + eps) * gamma + beta,
 /// var biased (divided by cols), as PyTorch. gamma and beta may be NULL (1 and 0). Row r of x, residual
