@@ -119,7 +119,14 @@ void ck_softmax_rows_neon(float *x, int64_t rows, int64_t cols, int64_t ld, int 
     void ck_layernorm_rows_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,           \
                                     const float *gamma, const float *beta, float eps, float *y, int64_t ldy,    \
                                     int64_t rows, int64_t cols);                                               \
-    void ck_gelu_backward_##suffix(const float *x, const float *g, float *dx, int64_t n);
+    void ck_gelu_backward_##suffix(const float *x, const float *g, float *dx, int64_t n);                    \
+    void ck_layernorm_rows_saving_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,    \
+                                           const float *gamma, const float *beta, float eps, float *y,         \
+                                           int64_t ldy, int64_t rows, int64_t cols, float *mean, float *rstd); \
+    void ck_layernorm_backward_rows_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,  \
+                                             const float *gamma, const float *mean, const float *rstd,         \
+                                             const float *g, int64_t ldg, float *dz, int64_t lddz,             \
+                                             float *dgamma, float *dbeta, int64_t rows, int64_t cols);
 CK_ROWOPS_DECLARE(scalar)
 #if defined(__x86_64__)
 CK_ROWOPS_DECLARE(avx2)

@@ -209,6 +209,36 @@ void ck_layernorm_rows(const float *x, int64_t ldx, const float *residual, int64
     }
 }
 
+void ck_layernorm_rows_saving(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
+                              const float *beta, float eps, float *y, int64_t ldy, int64_t rows, int64_t cols,
+                              float *mean, float *rstd) {
+    switch (ck_current_isa()) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: ck_layernorm_rows_saving_avx512(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, mean, rstd); return;
+    case CK_ISA_AVX2: ck_layernorm_rows_saving_avx2(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, mean, rstd); return;
+#endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: ck_layernorm_rows_saving_neon(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, mean, rstd); return;
+#endif
+    default: ck_layernorm_rows_saving_scalar(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, mean, rstd); return;
+    }
+}
+
+void ck_layernorm_backward_rows(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
+                                const float *mean, const float *rstd, const float *g, int64_t ldg, float *dz,
+                                int64_t lddz, float *dgamma, float *dbeta, int64_t rows, int64_t cols) {
+    switch (ck_current_isa()) {
+#if defined(__x86_64__)
+    case CK_ISA_AVX512: ck_layernorm_backward_rows_avx512(x, ldx, residual, ldr, gamma, mean, rstd, g, ldg, dz, lddz, dgamma, dbeta, rows, cols); return;
+    case CK_ISA_AVX2: ck_layernorm_backward_rows_avx2(x, ldx, residual, ldr, gamma, mean, rstd, g, ldg, dz, lddz, dgamma, dbeta, rows, cols); return;
+#endif
+#if defined(__aarch64__)
+    case CK_ISA_NEON: ck_layernorm_backward_rows_neon(x, ldx, residual, ldr, gamma, mean, rstd, g, ldg, dz, lddz, dgamma, dbeta, rows, cols); return;
+#endif
+    default: ck_layernorm_backward_rows_scalar(x, ldx, residual, ldr, gamma, mean, rstd, g, ldg, dz, lddz, dgamma, dbeta, rows, cols); return;
+    }
+}
+
 void ck_gelu_backward(const float *x, const float *g, float *dx, int64_t n) {
     switch (ck_current_isa()) {
 #if defined(__x86_64__)

@@ -135,9 +135,9 @@ FL_TARGET void FL_FN(ck_bias_act_rows)(float *y, int64_t rows, int64_t cols, int
     }
 }
 
-FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
-                                        const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
-                                        int64_t rows, int64_t cols) {
+FL_TARGET void FL_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+                                               const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
+                                               int64_t rows, int64_t cols, float *mean_out, float *rstd_out) {
     if (cols <= 0) return;
     const int64_t body = cols - cols % FV_N;  // vector part; the last cols % FV_N elements run as scalars
     for (int64_t r = 0; r < rows; r++) {
@@ -172,6 +172,8 @@ FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float
         }
         const double var = ((double)fv_hsum(sq) + tail) / (double)cols;
         const float rstd = (float)(1.0 / __builtin_sqrt(var + (double)eps));
+        if (mean_out) mean_out[r] = mean;
+        if (rstd_out) rstd_out[r] = rstd;
         // Pass 3: normalise, scale, shift.
         const fv vr = fv_set1(rstd);
         for (int64_t j = 0; j < body; j += FV_N) {
@@ -185,6 +187,65 @@ FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float
             if (gamma) v *= gamma[j];
             if (beta) v += beta[j];
             yr[j] = v;
+        }
+    }
+}
+
+FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+                                        const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
+                                        int64_t rows, int64_t cols) {
+    FL_FN(ck_layernorm_rows_saving)(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, NULL, NULL);
+}
+
+// Backward of y = (z - mean) * rstd * gamma + beta, z = x + residual, per row, with n = cols:
+//   xh = (z - mean) * rstd, gh = g * gamma
+//   dz = rstd * (gh - mean(gh) - xh * mean(gh * xh))          (the gradient of x and of the residual)
+//   dgamma += g * xh, dbeta += g                                (accumulated over this call's rows)
+// mean and rstd are the forward's (ck_layernorm_rows_saving). Row sums in float lanes, added in double.
+FL_TARGET void FL_FN(ck_layernorm_backward_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+                                                 const float *gamma, const float *mean, const float *rstd,
+                                                 const float *g, int64_t ldg, float *dz, int64_t lddz,
+                                                 float *dgamma, float *dbeta, int64_t rows, int64_t cols) {
+    if (cols <= 0) return;
+    const int64_t body = cols - cols % FV_N;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * ldx, *rr = residual ? residual + r * ldr : NULL, *gr = g + r * ldg;
+        float *dr = dz + r * lddz;
+        const fv vm = fv_set1(mean[r]), vr = fv_set1(rstd[r]);
+        fv sg = fv_zero(), sgx = fv_zero();
+        double tg = 0, tgx = 0;
+        for (int64_t j = 0; j < body; j += FV_N) {
+            fv z = fv_load(xr + j);
+            if (rr) z = fv_add(z, fv_load(rr + j));
+            const fv xh = fv_mul(fv_sub(z, vm), vr), gv = fv_load(gr + j);
+            const fv gh = gamma ? fv_mul(gv, fv_load(gamma + j)) : gv;
+            sg = fv_add(sg, gh);
+            sgx = fv_fma(gh, xh, sgx);
+            if (dgamma) fv_store(dgamma + j, fv_fma(gv, xh, fv_load(dgamma + j)));
+            if (dbeta) fv_store(dbeta + j, fv_add(fv_load(dbeta + j), gv));
+        }
+        for (int64_t j = body; j < cols; j++) {
+            const float z = rr ? xr[j] + rr[j] : xr[j];
+            const float xh = (z - mean[r]) * rstd[r], gh = gamma ? gr[j] * gamma[j] : gr[j];
+            tg += gh;
+            tgx += (double)gh * xh;
+            if (dgamma) dgamma[j] += gr[j] * xh;
+            if (dbeta) dbeta[j] += gr[j];
+        }
+        const float a = (float)(((double)fv_hsum(sg) + tg) / (double)cols);
+        const float b = (float)(((double)fv_hsum(sgx) + tgx) / (double)cols);
+        const fv va = fv_set1(a), vb = fv_set1(b);
+        for (int64_t j = 0; j < body; j += FV_N) {
+            fv z = fv_load(xr + j);
+            if (rr) z = fv_add(z, fv_load(rr + j));
+            const fv xh = fv_mul(fv_sub(z, vm), vr), gv = fv_load(gr + j);
+            const fv gh = gamma ? fv_mul(gv, fv_load(gamma + j)) : gv;
+            fv_store(dr + j, fv_mul(vr, fv_sub(fv_sub(gh, va), fv_mul(xh, vb))));
+        }
+        for (int64_t j = body; j < cols; j++) {
+            const float z = rr ? xr[j] + rr[j] : xr[j];
+            const float xh = (z - mean[r]) * rstd[r], gh = gamma ? gr[j] * gamma[j] : gr[j];
+            dr[j] = rstd[r] * (gh - a - xh * b);
         }
     }
 }

@@ -55,6 +55,27 @@ struct FusedInferenceTests {
         }
     }
 
+    @Test("Float32 LayerNorm backward (fused kernel) = Float64 composed gradients for x, residual, weight and bias")
+    func layerNormBackward() {
+        var rng = RandomGenerator(seed: 23)
+        for d in [1, 7, 64, 385] {
+            let shape = [3, 4, d]
+            let x = Tensor.randomNormal(shape, mean: 1, using: &rng), r = Tensor.randomNormal(shape, using: &rng)
+            let w = Tensor.randomNormal([d], mean: 1, standardDeviation: 0.3, using: &rng), b = Tensor.randomNormal([d], using: &rng)
+            let g = Tensor.randomNormal(shape, using: &rng)
+            let leaves32 = [x, r, w, b].map { $0.requiringGradient() }
+            let y32 = leaves32[0].layerNorm(residual: leaves32[1], weight: leaves32[2], bias: leaves32[3], eps: 1e-5)
+            let grads32 = Autograd.gradients(of: y32, withRespectTo: leaves32, seed: g)
+            let leaves64 = [x, r, w, b].map { $0.cast(to: .float64).requiringGradient() }
+            let y64 = leaves64[0].layerNorm(residual: leaves64[1], weight: leaves64[2], bias: leaves64[3], eps: 1e-5)
+            let grads64 = Autograd.gradients(of: y64, withRespectTo: leaves64, seed: g.cast(to: .float64))
+            for (k, name) in ["x", "residual", "weight", "bias"].enumerated() {
+                #expect(grads32[k].shape == grads64[k].shape)
+                #expect(Self.relativeError(grads32[k], grads64[k]) < 2e-5, "d = \(d): gradient of \(name)")
+            }
+        }
+    }
+
     @Test("Linear's cached packed weight follows the parameter: a new value is used at once")
     func packedCacheFollowsWeight() {
         var rng = RandomGenerator(seed: 13)

@@ -45,6 +45,20 @@ void ck_gelu_backward(const float *x, const float *g, float *dx, int64_t n);
 void ck_layernorm_rows(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
                        const float *beta, float eps, float *y, int64_t ldy, int64_t rows, int64_t cols);
 
+/// ck_layernorm_rows that also stores each row's mean and 1/sqrt(var + eps) (in mean[r], rstd[r]) for the backward.
+void ck_layernorm_rows_saving(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
+                              const float *beta, float eps, float *y, int64_t ldy, int64_t rows, int64_t cols,
+                              float *mean, float *rstd);
+
+/// Backward of ck_layernorm_rows_saving for `rows` rows, given the upstream gradient g: writes
+/// dz = rstd * (g*gamma - mean(g*gamma) - xh * mean(g*gamma*xh)), xh = (x + residual - mean) * rstd, which is the
+/// gradient of both x and the residual, and adds g*xh to dgamma[j] and g to dbeta[j] (either may be NULL; gamma
+/// NULL means 1). Callers splitting rows over threads give each part its own dgamma / dbeta and add them up in a
+/// fixed order, so results do not depend on the thread count.
+void ck_layernorm_backward_rows(const float *x, int64_t ldx, const float *residual, int64_t ldr, const float *gamma,
+                                const float *mean, const float *rstd, const float *g, int64_t ldg, float *dz,
+                                int64_t lddz, float *dgamma, float *dbeta, int64_t rows, int64_t cols);
+
 /// ck_sgemm followed by the epilogue, applied to each register tile right after its last K block, while it
 /// is still in L1: C = act(alpha*A·B + beta*C + bias), bias [N] or NULL. Same operand contract as ck_sgemm.
 void ck_sgemm_bias_act(int64_t M, int64_t N, int64_t K, float alpha,
