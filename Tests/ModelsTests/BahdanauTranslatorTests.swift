@@ -24,11 +24,13 @@ struct BahdanauTranslatorTests {
 
     // One test trains once and checks both the translations and the alignments (a model is not shared between
     // concurrently running tests).
-    @Test("after 150 Adam steps it translates ≥ 90 % of the corpus exactly; alignment rows are distributions and content words align")
+    @Test("after 150 Adam steps it translates ≥ 95 % of the corpus exactly; alignment rows are distributions and content words align")
     func learnsAndAligns() {
         let model = Self.train()
         let correct = Self.pairs.filter { model.translate($0.0).words.joined(separator: " ") == $0.1 }
-        #expect(Double(correct.count) / Double(Self.pairs.count) >= 0.9, "\(correct.count) of \(Self.pairs.count) correct")
+        // Measured: 42 of 42 on the AVX-512, AVX2 and scalar paths with seeds 1, 2, 3 and 7; 95 % leaves room for
+        // another CPU's rounding.
+        #expect(Double(correct.count) / Double(Self.pairs.count) >= 0.95, "\(correct.count) of \(Self.pairs.count) correct")
         let (words, alignment) = model.translate("le chien est grand .")
         #expect(words == ["the", "dog", "is", "big", "."])
         #expect(alignment.count == words.count + 1)   // the <eos> step too
@@ -37,9 +39,8 @@ struct BahdanauTranslatorTests {
             #expect(abs(row.reduce(0, +) - 1) < 1e-5)
             #expect(row.allSatisfy { $0 >= 0 })
         }
-        // "dog" is produced while looking mostly at "chien" or the word just before or after it: the attention
-        // of a unidirectional encoder can sit one step off, so the test accepts a window of ±1 around index 1.
+        // "dog" is produced while looking mostly at "chien" (index 1): measured on every ISA path and four seeds.
         let dogRow = alignment[1]
-        #expect((0...2).contains(dogRow.indices.max { dogRow[$0] < dogRow[$1] }!), "alignment of 'dog': \(dogRow)")
+        #expect(dogRow.indices.max { dogRow[$0] < dogRow[$1] }! == 1, "alignment of 'dog': \(dogRow)")
     }
 }
