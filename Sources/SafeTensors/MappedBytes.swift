@@ -10,8 +10,11 @@ import Foundation
 /// Read-only bytes that stay valid while the object lives: a memory-mapped file, or a copy of in-memory data.
 ///
 /// Mapping means opening a 90 MB checkpoint costs a page or two (the header); the kernel reads tensor pages only when a
-/// tensor is converted. The mapping is private and read-only: if another process truncates the file while it is
-/// mapped, touching the lost pages raises SIGBUS, as with any mmap-based reader (the reference reader included).
+/// tensor uses them, and Float32 / Float64 tensors read the mapping directly (`Tensor.borrowing`). The mapping is
+/// private (MAP_PRIVATE: the file is never changed) and, although nothing writes to it — tensors copy before any
+/// in-place write — mapped writable, so a write that slipped through would change a private page, not crash. If
+/// another process truncates the file while it is mapped, touching the lost pages raises SIGBUS, as with any
+/// mmap-based reader (the reference reader included).
 final class MappedBytes: @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
@@ -47,7 +50,7 @@ final class MappedBytes: @unchecked Sendable {
         let size = Int(st.st_size)
         // mmap refuses a length of 0; an empty file needs no mapping anyway.
         if size == 0 { return MappedBytes(copying: [UInt8]()) }
-        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw .cannotOpen(file: path, reason: "mmap failed: \(Self.errnoText())")
         }
         return MappedBytes(base: UnsafeRawPointer(p), count: size) { munmap(p, size) }

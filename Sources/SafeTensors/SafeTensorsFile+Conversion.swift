@@ -24,6 +24,19 @@ extension SafeTensorsFile {
             if overflow { throw .shapeNotRepresentable(file: path, tensor: name, shape: info.shape) }
             running = p
         }
+        #if _endian(little)
+        // Same dtype, aligned: the tensor reads the mapping itself (no copy of a 90 MB checkpoint; the mapping stays
+        // alive while any such tensor does).
+        let raw = rawBuffer(info)
+        if let base = raw.baseAddress, info.byteCount > 0 {
+            if target == .float32, info.dtype == .float32, Int(bitPattern: base) % 4 == 0 {
+                return Tensor.borrowing(base.assumingMemoryBound(to: Float.self), shape: info.shape, keepingAlive: bytes)
+            }
+            if target == .float64, info.dtype == .float64, Int(bitPattern: base) % 8 == 0 {
+                return Tensor.borrowing(base.assumingMemoryBound(to: Double.self), shape: info.shape, keepingAlive: bytes)
+            }
+        }
+        #endif
         return withExtendedLifetime(bytes) {
             let raw = rawBuffer(info)
             switch target {

@@ -53,7 +53,7 @@ extension Tensor {
     /// Gives this tensor its own contiguous storage starting at offset 0 (copying only when needed) and cuts it
     /// from the autograd graph: the precondition of every in-place write.
     mutating func makeUniqueAndContiguous() {
-        if !isContiguous || offset != 0 || storage.count != count || !isKnownUniquelyReferenced(&storage) {
+        if !isContiguous || offset != 0 || storage.count != count || storage.owner != nil || !isKnownUniquelyReferenced(&storage) {
             let fresh = materialized()
             storage = fresh.offset == 0 && fresh.storage !== storage ? fresh.storage : Tensor.copyOf(fresh)
             strides = Shape.contiguousStrides(shape)
@@ -66,6 +66,16 @@ extension Tensor {
         let s = TensorStorage(uninitializedCount: t.count, dtype: t.dtype)
         (s.base).copyMemory(from: t.storage.base + t.offset * t.dtype.byteSize, byteCount: t.count * t.dtype.byteSize)
         return s
+    }
+
+    /// A tensor over `count(shape)` elements at `pointer`, without copying them: for memory that `owner` keeps
+    /// valid and unchanged (a memory-mapped checkpoint), which is retained as long as any tensor uses it. Reads go
+    /// straight to that memory; an in-place write (`withMutableScalars`) first copies into storage of its own, so the
+    /// borrowed memory is never written. `pointer` must be aligned for `T`.
+    public static func borrowing<T: TensorScalar>(_ pointer: UnsafePointer<T>, shape: [Int], keepingAlive owner: AnyObject) -> Tensor {
+        precondition(Int(bitPattern: pointer) % MemoryLayout<T>.alignment == 0, "Tensor.borrowing: pointer \(pointer) is not aligned for \(T.self)")
+        let storage = TensorStorage(borrowing: UnsafeMutableRawPointer(mutating: pointer), count: Shape.count(shape), dtype: T.dtype, owner: owner)
+        return Tensor(storage: storage, shape: shape)
     }
 
     /// The same values as another dtype. Differentiable (the gradient is cast back).

@@ -5,12 +5,24 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutableRawPointer
     @usableFromInline let count: Int
     @usableFromInline let dtype: DType
+    /// For storage that borrows memory owned elsewhere (a memory-mapped checkpoint): the object that keeps it valid.
+    /// Such storage is never written: in-place writes copy it first (`makeUniqueAndContiguous`).
+    @usableFromInline let owner: AnyObject?
 
     /// Uninitialised storage for `count` elements. Callers must write every element before reading.
     @usableFromInline init(uninitializedCount count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
+        owner = nil
         base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * dtype.byteSize, alignment: 64)
+    }
+
+    /// Storage over `count` elements at `base`, owned by `owner` (kept alive as long as this storage).
+    @usableFromInline init(borrowing base: UnsafeMutableRawPointer, count: Int, dtype: DType, owner: AnyObject) {
+        self.count = count
+        self.dtype = dtype
+        self.owner = owner
+        self.base = base
     }
 
     /// Zero-filled storage.
@@ -19,7 +31,7 @@ final class TensorStorage: @unchecked Sendable {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * dtype.byteSize)
     }
 
-    deinit { base.deallocate() }
+    deinit { if owner == nil { base.deallocate() } }
 
     @inline(__always) @usableFromInline
     func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
