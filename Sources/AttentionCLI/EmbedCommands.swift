@@ -69,7 +69,10 @@ func printJSON(_ object: Any) throws {
 /// that reads back as the same Float32 (JSONSerialization went through Double, printing 17 digits, and took a
 /// tenth of a second for 512 vectors).
 func printEmbeddingsJSON(model: String, dimension: Int, vectors: [[Float]]) throws {
-    var out = "{\"model\":" + jsonString(model) + ",\"dimension\":\(dimension),\"embeddings\":["
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let name = String(decoding: try encoder.encode(model), as: UTF8.self)   // the model name as a JSON string literal
+    var out = "{\"model\":" + name + ",\"dimension\":\(dimension),\"embeddings\":["
     out.reserveCapacity(out.utf8.count + vectors.count * dimension * 12)
     for (i, v) in vectors.enumerated() {
         if i > 0 { out += "," }
@@ -83,23 +86,6 @@ func printEmbeddingsJSON(model: String, dimension: Int, vectors: [[Float]]) thro
     }
     out += "]}"
     print(out)
-}
-
-/// A JSON string literal (quotes, backslashes and control characters escaped).
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 func loadEmbedder(_ options: ModelOptions) throws -> SentenceEmbedder {

@@ -51,11 +51,9 @@ struct TranslateCommand: ParsableCommand {
                 if step % 10 == 0 || step == steps { bar.update(step) }
             }
         } catch { throw RuntimeError("\(error)") }
-        var results: [(source: String, words: [String], alignment: [[Double]], sourceWords: [String])] = []
-        for sentence in sentences {
+        let results = sentences.map { sentence in
             let (words, alignment) = model.translate(sentence)
-            let sourceWords = WordVocabulary.words(in: sentence)
-            results.append((sentence, words, alignment, sourceWords))
+            return Translation(source: sentence, words: words, alignment: alignment)
         }
         if json {
             let objects: [[String: Any]] = results.map {
@@ -79,9 +77,14 @@ struct TranslateCommand: ParsableCommand {
         }
     }
 
+    /// One sentence's result: the words produced and the alignment [words + <eos>, source words].
+    struct Translation {
+        let source: String, words: [String], alignment: [[Double]]
+    }
+
     /// Rows: the English words and <eos>; columns: the French words.
-    func alignmentHeatmap(_ r: (source: String, words: [String], alignment: [[Double]], sourceWords: [String])) throws -> Heatmap {
-        try Heatmap(r.alignment, rowLabels: r.words + ["<eos>"], columnLabels: r.sourceWords,
+    func alignmentHeatmap(_ r: Translation) throws -> Heatmap {
+        try Heatmap(r.alignment, rowLabels: r.words + ["<eos>"], columnLabels: WordVocabulary.words(in: r.source),
                     title: "Bahdanau alignment: \(r.source)", range: 0...1)
     }
 

@@ -24,10 +24,10 @@ public struct EncoderLayerBenchmark: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case wrongResult(error: Double, bound: Double)
         public var description: String {
-            if case let .wrongResult(error, bound) = self {
+            switch self {
+            case let .wrongResult(error, bound):
                 return "encoder-layer result check failed: Float32 output differs from Float64 by \(error) (bound \(bound))"
             }
-            return "encoder-layer benchmark failed"
         }
     }
 

@@ -1,5 +1,6 @@
 import Attention
 import Text
+import Training
 
 /// The sequence-to-sequence translator of the Bahdanau attention tutorial: a GRU encoder, and a GRU decoder that
 /// at every step attends over the encoder outputs with additive attention (Bahdanau, Cho & Bengio, 2015).
@@ -90,7 +91,7 @@ public final class BahdanauTranslator: Module {
             expected += targets.map { t < $0.count ? $0[t] : (t == $0.count ? WordVocabulary.end : WordVocabulary.pad) }
         }
         let all = Tensor.concatenate(logits, axis: 0)                                          // [steps·B, V]
-        return crossEntropyIgnoringPadding(all, expected)
+        return Loss.crossEntropy(logits: all, targets: expected, ignoreIndex: WordVocabulary.pad)
     }
 
     /// Greedy translation of `sentence`: the target words and the alignment [T_out, S] (row t: where step t looked;
@@ -113,14 +114,4 @@ public final class BahdanauTranslator: Module {
             return (words, alignment)
         }
     }
-}
-
-/// Mean of −log softmax(logits)[target] over the rows whose target is not `<pad>`.
-func crossEntropyIgnoringPadding(_ logits: Tensor, _ targets: [Int]) -> Tensor {
-    let n = logits.shape[0]
-    let safe = targets.map { $0 == WordVocabulary.pad ? 0 : $0 }
-    let picked = logits.logSoftmax(axis: -1).gather(axis: 1, indices: safe, count: 1).reshaped([n])
-    let keep = Tensor(shape: [n], doubles: targets.map { $0 == WordVocabulary.pad ? 0 : 1 }).cast(to: logits.dtype)
-    let count = Swift.max(1, targets.filter { $0 != WordVocabulary.pad }.count)
-    return -(picked * keep).sum() / Double(count)
 }

@@ -10,6 +10,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable {
     case missingTensor(file: String, name: String)
     case tensorShape(file: String, name: String, expected: [Int], found: [Int])
     case safeTensors(SafeTensorsError)
+    /// The tokenizer files of the folder at `path` could not be read; `reason` is the tokenizer's own message (it names
+    /// the file).
     case tokenizer(path: String, reason: String)
 
     public var description: String {
@@ -20,8 +22,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable {
         case let .missingTensor(file, name): return "\(file): tensor \(name) is missing"
         case let .tensorShape(file, name, expected, found): return "\(file): tensor \(name) has shape \(found), expected \(expected)"
         case let .safeTensors(e): return e.description
-        // Tokenizer messages already start with the file or folder they are about.
-        case let .tokenizer(path, reason): return reason.hasPrefix(path) ? reason : "\(path): \(reason)"
+        // `reason` is a tokenizer message, which already starts with the file or folder it is about.
+        case let .tokenizer(_, reason): return reason
         }
     }
 }

@@ -12,10 +12,12 @@ extension Tensor {
         let n = count, chunk = 16_384, chunks = (n + chunk - 1) / chunk
         switch dtype {
         case .float32:
-            let dst = SendablePointer(out.storage.pointer(Float.self))
-            dst.base.update(from: c.storage.pointer(Float.self) + c.offset, count: n)
+            let src = SendableConstPointer(c.storage.pointer(Float.self) + c.offset), dst = SendablePointer(out.storage.pointer(Float.self))
             Parallel.forEach(chunks) { k in
-                ck_bias_act_rows(dst.base + k * chunk, 1, Int64(Swift.min(chunk, n - k * chunk)), 0, nil, CK_ACT_GELU_ERF)
+                // The kernel works in place: each chunk is copied and transformed while it is in cache.
+                let start = k * chunk, m = Swift.min(chunk, n - start)
+                (dst.base + start).update(from: src.base + start, count: m)
+                ck_bias_act_rows(dst.base + start, 1, Int64(m), 0, nil, CK_ACT_GELU_ERF)
             }
         case .float64:
             let src = SendableConstPointer(c.storage.pointer(Double.self) + c.offset), dst = SendablePointer(out.storage.pointer(Double.self))

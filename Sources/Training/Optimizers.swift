@@ -24,8 +24,7 @@ public class Optimizer {
 
     init(parameters: [Parameter], learningRate: Double) {
         precondition(learningRate >= 0 && learningRate.isFinite, "Optimizer: learning rate \(learningRate) must be finite and ≥ 0")
-        var seen = Set<ObjectIdentifier>()
-        self.parameters = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }   // a shared parameter once
+        self.parameters = distinct(parameters)   // a shared parameter once
         self.learningRate = learningRate
     }
 
@@ -143,11 +142,22 @@ public final class AdamW: Adam {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Double) -> Double {
     precondition(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
-    var seen = Set<ObjectIdentifier>(), total = 0.0
-    let parameters = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
-    for p in parameters { if let g = p.gradient { total += g.cast(to: .float64).doubles.reduce(0) { $0 + $1 * $1 } } }
-    let norm = total.squareRoot()
+    let parameters = distinct(parameters)
+    let norm = globalGradientNorm(parameters)
     let factor = maxNorm / (norm + 1e-6)
     if factor < 1 { for p in parameters { p.scaleGradient(by: factor) } }
     return norm
+}
+
+/// √(Σ‖g‖²) over the gradients of the distinct parameters (one listed twice counts once).
+public func globalGradientNorm(_ parameters: [Parameter]) -> Double {
+    var total = 0.0
+    for p in distinct(parameters) { if let g = p.gradient { total += g.cast(to: .float64).doubles.reduce(0) { $0 + $1 * $1 } } }
+    return total.squareRoot()
+}
+
+/// `parameters` without repeats, in first-seen order.
+func distinct(_ parameters: [Parameter]) -> [Parameter] {
+    var seen = Set<ObjectIdentifier>()
+    return parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
 }

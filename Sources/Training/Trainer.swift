@@ -71,10 +71,3 @@ public final class Trainer {
         return TrainingStep(step: number, loss: value, learningRate: optimizer.learningRate, gradientNorm: norm)
     }
 }
-
-/// √(Σ‖g‖²) over the parameters' gradients.
-public func globalGradientNorm(_ parameters: [Parameter]) -> Double {
-    var total = 0.0
-    for p in parameters { if let g = p.gradient { total += g.cast(to: .float64).doubles.reduce(0) { $0 + $1 * $1 } } }
-    return total.squareRoot()
-}
