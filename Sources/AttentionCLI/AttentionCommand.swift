@@ -5,6 +5,6 @@ struct AttentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attention",
         abstract: "Attention mechanisms and Transformers on the CPU.",
-        subcommands: [DemoCommand.self, BenchCommand.self, RunCommand.self, EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, SearchCommand.self, TranslateCommand.self]
+        subcommands: [DemoCommand.self, BenchCommand.self, RunCommand.self, EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, SearchCommand.self, TranslateCommand.self, ClassifyCommand.self, DigitsCommand.self]
     )
 }

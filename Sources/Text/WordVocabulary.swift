@@ -30,6 +30,34 @@ public struct WordVocabulary: Sendable, Equatable {
         ids = Dictionary(uniqueKeysWithValues: words.enumerated().map { ($0.element, $0.offset) })
     }
 
+    /// A vocabulary saved earlier (e.g. in a checkpoint): `words` in id order, starting with the special tokens.
+    public init(words: [String]) throws(VocabularyError) {
+        guard Array(words.prefix(Self.specialTokens.count)) == Self.specialTokens else {
+            throw .missingSpecialTokens(found: Array(words.prefix(Self.specialTokens.count)))
+        }
+        var ids: [String: Int] = [:]
+        for (i, w) in words.enumerated() {
+            if ids[w] != nil { throw .duplicate(word: w, id: i) }
+            ids[w] = i
+        }
+        self.words = words
+        self.ids = ids
+    }
+
+    /// Why a saved word list is not a vocabulary.
+    public enum VocabularyError: Error, CustomStringConvertible, Equatable {
+        case missingSpecialTokens(found: [String])
+        case duplicate(word: String, id: Int)
+
+        public var description: String {
+            switch self {
+            case .missingSpecialTokens(let found):
+                return "the vocabulary must start with \(WordVocabulary.specialTokens), found \(found)"
+            case let .duplicate(word, id): return "the vocabulary lists \"\(word)\" twice (again at id \(id))"
+            }
+        }
+    }
+
     public var count: Int { words.count }
 
     /// The id of `word` (`<unk>` when absent).

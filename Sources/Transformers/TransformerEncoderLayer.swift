@@ -105,9 +105,22 @@ public final class TransformerEncoderLayer: Module {
     }
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        self(x, mask: mask, weights: .none).output
+    }
+
+    /// The block's output and its self-attention weights, [B, H, L, L] (`.perHead`) or [B, L, L] (`.averaged`), as
+    /// PyTorch's `need_weights` and Hugging Face's `output_attentions` give them; the weights come from the same
+    /// fused attention call as the output (recorded for gradients like it).
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none,
+                               weights: MultiHeadAttention.WeightsOutput) -> (output: Tensor, weights: Tensor?) {
         let p = configuration.normPlacement
-        let h = sublayer(x, p, norm: selfAttentionNorm, dropout: selfAttentionDropout) { selfAttention.selfAttention($0, mask: mask).output }
-        return sublayer(h, p, norm: feedForwardNorm, dropout: feedForwardDropout) { feedForward($0) }
+        var attention: Tensor?
+        let h = sublayer(x, p, norm: selfAttentionNorm, dropout: selfAttentionDropout) {
+            let r = selfAttention.selfAttention($0, mask: mask, weights: weights)
+            attention = r.weights
+            return r.output
+        }
+        return (sublayer(h, p, norm: feedForwardNorm, dropout: feedForwardDropout) { feedForward($0) }, attention)
     }
 
     /// Our names ↔ `nn.TransformerEncoderLayer`'s.

@@ -1,0 +1,124 @@
+import Attention
+import Transformers
+
+/// A Vision Transformer (Dosovitskiy et al., 2021) for small grey-scale images, read top to bottom:
+///
+///     image [B, Hi, Wi] / 16      cut into N = (Hi/P)·(Wi/P) patches of P×P pixels    [B, N, P²]
+///     x = patches·Wₑ + bₑ                                  patch embedding            [B, N, D]
+///     x = [cls ; x] + [p_cls ; row_r + col_c]              a [CLS] token, learned 2-D positions   [B, N+1, D]
+///     x = Encoder^L(x)                                     pre-norm blocks, GELU      [B, N+1, D]
+///     logits = W · LayerNorm(x[:, 0]) + b                  the [CLS] state decides    [B, C]
+///
+/// Attention weights of every layer come back on request ([B, H, N+1, N+1] each), so `attention digits run` can
+/// show where the [CLS] token looked and the attention rollout of Abnar & Zuidema (2020) over the pixels.
+public final class VisionTransformer: Module {
+    public struct Configuration: Sendable, Equatable, Codable {
+        public var imageHeight = 8, imageWidth = 8
+        /// P: patches are P×P pixels.
+        public var patch = 2
+        /// D.
+        public var dimension = 64
+        public var layers = 3
+        public var heads = 4
+        public var feedForward = 128
+        public var classes = 10
+        public init() {}
+
+        public var patchRows: Int { imageHeight / patch }
+        public var patchColumns: Int { imageWidth / patch }
+        public var patchCount: Int { patchRows * patchColumns }
+
+        public func validate() throws(VisionError) {
+            func need(_ ok: Bool, _ what: String) throws(VisionError) { if !ok { throw .configuration(what) } }
+            try need((1...256).contains(imageHeight) && (1...1024).contains(imageWidth), "image size \(imageHeight)×\(imageWidth) out of range")
+            try need(patch >= 1 && imageHeight % patch == 0 && imageWidth % patch == 0,
+                     "patch \(patch) must divide the image size \(imageHeight)×\(imageWidth)")
+            try need((1...2048).contains(dimension) && heads >= 1 && dimension % heads == 0,
+                     "dimension \(dimension) must be in 1...2048 and a multiple of heads \(heads)")
+            try need((1...24).contains(layers), "layers must be in 1...24, found \(layers)")
+            try need((1...8192).contains(feedForward), "feedForward must be in 1...8192, found \(feedForward)")
+            try need((2...1000).contains(classes), "classes must be in 2...1000, found \(classes)")
+        }
+    }
+
+    public let configuration: Configuration
+    public let patchEmbedding: Linear
+    public let classToken: Parameter          // [D]
+    public let classPosition: Parameter       // [D]
+    public let rowPositions: Parameter        // [Hi/P, D]
+    public let columnPositions: Parameter     // [Wi/P, D]
+    public let layers: [TransformerEncoderLayer]
+    public let norm: LayerNorm
+    public let head: Linear
+
+    public init(_ c: Configuration, rng: inout RandomGenerator) throws(VisionError) {
+        try c.validate()
+        configuration = c
+        let d = c.dimension
+        patchEmbedding = Linear(inputSize: c.patch * c.patch, outputSize: d, rng: &rng)
+        classToken = Parameter(Tensor.randomNormal([d], standardDeviation: 0.02, using: &rng))
+        classPosition = Parameter(Tensor.randomNormal([d], standardDeviation: 0.02, using: &rng))
+        rowPositions = Parameter(Tensor.randomNormal([c.patchRows, d], standardDeviation: 0.02, using: &rng))
+        columnPositions = Parameter(Tensor.randomNormal([c.patchColumns, d], standardDeviation: 0.02, using: &rng))
+        let layer = TransformerLayerConfiguration(modelDim: d, numHeads: c.heads, feedForwardDim: c.feedForward,
+                                                  feedForward: .gelu, dropout: 0, normPlacement: .pre)
+        layers = (0..<c.layers).map { _ in TransformerEncoderLayer(layer, rng: &rng) }
+        norm = LayerNorm([d])
+        head = Linear(inputSize: d, outputSize: c.classes, rng: &rng)
+    }
+
+    override public var ownParameters: [(String, Parameter)] {
+        [("classToken", classToken), ("classPosition", classPosition), ("rowPositions", rowPositions),
+         ("columnPositions", columnPositions)]
+    }
+
+    override public var children: [(String, Module)] {
+        [("patchEmbedding", patchEmbedding)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element) }
+            + [("norm", norm), ("head", head)]
+    }
+
+    /// Pixels (row-major, 0…16) → patches [B, N, P²] scaled to 0…1; patch n = (r, c) covers rows rP…rP+P−1.
+    public func patches(_ images: [[Double]]) -> Tensor {
+        let c = configuration, p = c.patch, w = c.imageWidth
+        var values = [Double]()
+        values.reserveCapacity(images.count * c.imageHeight * w)
+        for image in images {
+            precondition(image.count == c.imageHeight * w, "VisionTransformer: an image has \(image.count) pixels, expected \(c.imageHeight * w)")
+            for r in 0..<c.patchRows { for col in 0..<c.patchColumns {
+                for i in 0..<p { for j in 0..<p { values.append(image[(r * p + i) * w + col * p + j] / DigitImages.maximumValue) } }
+            } }
+        }
+        return Tensor(shape: [images.count, c.patchCount, p * p], doubles: values).cast(to: patchEmbedding.weight.value.dtype)
+    }
+
+    /// Logits [B, C] and, with `weights`, each layer's attention [B, H, N+1, N+1] (token 0 is [CLS]).
+    public func callAsFunction(_ images: [[Double]], weights: Bool = false) -> (logits: Tensor, attention: [Tensor]) {
+        precondition(!images.isEmpty, "VisionTransformer: no images")
+        let c = configuration, b = images.count, d = c.dimension, n = c.patchCount
+        let grid = rowPositions.value.reshaped([c.patchRows, 1, d]) + columnPositions.value.reshaped([1, c.patchColumns, d])
+        let tokens = patchEmbedding(patches(images)) + grid.reshaped([1, n, d])                 // [B, N, D]
+        let cls = (classToken.value + classPosition.value).reshaped([1, 1, d]).expanded(to: [b, 1, d])
+        var x = Tensor.concatenate([cls, tokens], axis: 1)                                       // [B, N+1, D]
+        var attention: [Tensor] = []
+        for layer in layers {
+            let (y, w) = layer(x, weights: weights ? .perHead : .none)
+            x = y
+            if let w { attention.append(w) }
+        }
+        let summary = norm(x.slice(axis: 1, 0..<1).reshaped([b, d]))                            // [B, D]
+        return (head(summary), attention)
+    }
+}
+
+/// Why a vision model could not be built, trained or loaded.
+public enum VisionError: Error, CustomStringConvertible, Equatable {
+    case configuration(String)
+    case data(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let m): return "vision model configuration: \(m)"
+        case .data(let m): return m
+        }
+    }
+}
