@@ -80,8 +80,9 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let embedder = try loadEmbedder(modelOptions)
+        _ = try modelOptions.folder()
         let sentences = try input.sentences()
+        let embedder = try loadEmbedder(modelOptions)
         warnAboutTruncation(sentences, tokenizer: embedder.tokenizer)
         let bar = ProgressBar(total: sentences.count, quiet: quiet)
         let vectors = embedder.embed(sentences.map(\.text), batchSize: batchSize) { done, _ in bar.update(done) }

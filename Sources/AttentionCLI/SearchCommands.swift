@@ -12,8 +12,9 @@ struct SimilarityCommand: ParsableCommand {
     @Flag(help: "Print {\"sentences\", \"similarity\": [[…]]} as JSON.") var json = false
 
     func run() throws {
-        let embedder = try loadEmbedder(modelOptions)
+        _ = try modelOptions.folder()
         let sentences = try input.sentences()
+        let embedder = try loadEmbedder(modelOptions)
         warnAboutTruncation(sentences, tokenizer: embedder.tokenizer)
         let v = embedder.embed(sentences.map(\.text))
         let matrix = v.map { a in v.map { b in cosine(a, b) } }
@@ -45,9 +46,10 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let embedder = try loadEmbedder(modelOptions)
+        _ = try modelOptions.folder()
         let documents = try TextInput.lines(of: corpus, option: "--corpus")
         guard !documents.isEmpty else { throw CLIError.data("--corpus \(TextInput.sourceName(corpus)): no lines with text") }
+        let embedder = try loadEmbedder(modelOptions)
         let query = InputLine(source: "QUERY argument", number: 1, text: query)
         warnAboutTruncation(documents + [query], tokenizer: embedder.tokenizer)
         let bar = ProgressBar(total: documents.count, quiet: quiet)

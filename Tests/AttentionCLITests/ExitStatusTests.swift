@@ -44,6 +44,23 @@ import Testing
         #expect(r.stderr.contains("cannot write to standard output") && r.stderr.contains("No space left"), "\(r.stderr)")
     }
 
+    /// Found by the sweep: outputs are written by a rename over the target, so `run --output /dev/full` run as root
+    /// replaced the device with a regular file. An existing output that is not a regular file is now refused.
+    @Test("item 7: an output path that is a device or a pipe is refused and left as it is")
+    func outputThatIsNotAFile() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("out.safetensors").path, picture = dir.appendingPathComponent("out.svg").path
+        #expect(mkfifo(fifo, 0o644) == 0 && mkfifo(picture, 0o644) == 0)
+        let input = RunCommandTests.fixture("sdpa_basic", "in")
+        expectCleanRefusal(try CLI.run(["run", "sdpa", "--input", input, "--output", fifo]), status: 74, mentions: ["not a regular file"])
+        expectCleanRefusal(try CLI.run(["demo", "--json", "--heatmap", picture]), status: 74, mentions: ["not a regular file"])
+        for path in [fifo, picture] {
+            var info = stat()
+            #expect(stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "\(path) was replaced")
+        }
+    }
+
     @Test("item 9: numbers past an option's limit are refused with the limit, never a crash", arguments: [
         (["bench", "gemm", "--size", "1000000"], "1...16384"), (["bench", "gemm", "--size", "4000000000"], "1...16384"),
         (["bench", "attention", "--seq", "100000000"], "1...1048576"), (["bench", "attention", "--threads", "100000"], "1...256"),
