@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value whose objects keep the order their keys are declared in, so that every run prints the same bytes
 /// (`JSONSerialization` and `JSONEncoder` on Linux order keys by hash, which changes from run to run).
 indirect enum JSONValue {
@@ -51,21 +53,12 @@ indirect enum JSONValue {
         }
     }
 
-    /// `s` as a JSON string literal (RFC 8259: quote, backslash and control characters escaped).
+    /// `s` as a JSON string literal, escaped by Foundation's encoder ("/" left as is).
     private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Encoding a String cannot fail.
+        out += String(decoding: (try? encoder.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 }
 
