@@ -21,26 +21,34 @@ struct GEMMCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Matrix size (M = N = K).") var size: Int = 1024
-    @Option(help: "Threads to use.") var threads: Int = 1
-    @Option(help: "Timed runs (after 2 untimed warm-up runs).") var iterations: Int = 20
+    @Option(help: "Matrix size (M = N = K; 1...16384).") var size: Int = 1024
+    @Option(help: "Threads to use (1...256).") var threads: Int = 1
+    @Option(help: "Timed runs (after 2 untimed warm-up runs; 1...10000).") var iterations: Int = 20
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
-        guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
-        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
-        guard iterations > 0 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
+        try Bounds.check([("--size", size, 1...16384), ("--threads", threads, 1...256), ("--iterations", iterations, 1...10_000)])
+        // A, B, C and the packed copies of A and B.
+        try Bounds.checkMemory(floats: 5 * Double(size) * Double(size), what: "bench gemm --size \(size)")
     }
 
     func run() throws {
-        let report = try GEMMBenchmark(size: size, threads: threads, iterations: iterations).run()
+        let report: GEMMBenchmark.Report
+        do { report = try GEMMBenchmark(size: size, threads: threads, iterations: iterations).run() } catch {
+            throw CLIError.data("\(error)")
+        }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            Output.line(try sortedJSON(report))
         } else {
-            print("gemm \(size)³, \(threads) thread(s), kernel \(report.kernel): median \(String(format: "%.3f", report.median_ms)) ms, "
+            Output.line("gemm \(size)³, \(threads) thread(s), kernel \(report.kernel): median \(String(format: "%.3f", report.median_ms)) ms, "
                   + "\(String(format: "%.1f", report.gflops)) GFLOP/s (checked \(report.checked_entries) entries, max |error| \(report.max_abs_error))")
         }
     }
+}
+
+/// A benchmark report as one line of JSON with sorted keys (the order the reports have always had).
+func sortedJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

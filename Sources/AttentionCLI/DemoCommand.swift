@@ -25,20 +25,22 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let heatmap { try InputPaths.checkOutput(heatmap, option: "--heatmap") }
         let steps = [WorkedExample.dot(), WorkedExample.scaledDot(), WorkedExample.additive()]
         if json {
-            print(try DemoReport(steps: steps).jsonString())
+            Output.line(try DemoReport(steps: steps).jsonString())
         } else {
-            print(DemoText.render(steps))
+            Output.line(DemoText.render(steps))
         }
         if let heatmap {
             // One row per scorer, one column per French word: where s0 looks under each scoring function.
+            let map: Heatmap
             do {
-                let map = try Heatmap(steps.map(\.weights), rowLabels: steps.map(\.scorer), columnLabels: WorkedExample.words,
-                                      title: "Seed 001: attention of s0 over the encoder states", range: 0...1)
-                try map.write(to: URL(fileURLWithPath: heatmap))
-            } catch { throw RuntimeError("\(error)") }
-            FileHandle.standardError.write(Data("wrote \(heatmap)\n".utf8))
+                map = try Heatmap(steps.map(\.weights), rowLabels: steps.map(\.scorer), columnLabels: WorkedExample.words,
+                                  title: "Seed 001: attention of s0 over the encoder states", range: 0...1)
+            } catch { throw CLIError.data("\(error)") }
+            do { try map.write(to: URL(fileURLWithPath: heatmap)) } catch { throw heatmapWriteError(error) }
+            Console.note("wrote \(heatmap)")
         }
     }
 }
@@ -53,9 +55,5 @@ struct DemoReport: Encodable {
     let article_context = WorkedExample.articleContext
     let note = DemoText.roundingNote
 
-    func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func jsonString() throws -> String { try sortedJSON(self) }
 }

@@ -61,8 +61,12 @@ struct RunCommand: ParsableCommand {
 
             Errors (unknown op, missing tensor or option, wrong shape or dtype)
             name the tensor, what was expected and what was found, go to
-            stderr, exit with a non-zero status and write no output file. The
-            output is written atomically (a temporary file, then a rename).
+            stderr, exit with a non-zero status (1 for bad tensors or options,
+            64 for an unknown op, 66 for a missing input file, 74 when OUT
+            cannot be written) and write no output file. A tensor in IN that
+            the op does not read is named in a warning on stderr and ignored.
+            The output is written atomically (a temporary file, then a
+            rename).
             """
     )
 
@@ -78,19 +82,39 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The module's PyTorch state dict (.safetensors), for mha and the layers.")
     var weights: String?
 
+    /// The input tensors each op reads (the contract above); any other tensor in IN is reported and ignored.
+    static let inputNames: [String: Set<String>] = [
+        "sdpa": ["query", "key", "value", "attn_mask", "grad_output"],
+        "mha": ["query", "key", "value", "key_padding_mask", "attn_mask", "grad_output"],
+        "encoder-layer": ["src", "src_mask", "src_key_padding_mask", "grad_output"],
+        "decoder-layer": ["tgt", "memory", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask", "grad_output"],
+    ]
+
     func run() throws {
         guard PyTorchRunner.operations.contains(op) else {
-            throw RunnerError("unknown op '\(op)' (expected one of: \(PyTorchRunner.operations.joined(separator: ", ")))")
+            throw CLIError.usage("unknown op '\(op)' (expected one of: \(PyTorchRunner.operations.joined(separator: ", ")))")
         }
-        let inputFile = try SafeTensorsFile(contentsOf: input)
-        let weightTensors = try weights.map { try Self.tensors(of: try SafeTensorsFile(contentsOf: $0)) }
-        let results = try PyTorchRunner.run(op: op, inputs: try Self.tensors(of: inputFile), metadata: inputFile.metadata,
+        try InputPaths.checkFile(input, option: "--input")
+        if let weights { try InputPaths.checkFile(weights, option: "--weights") }
+        try InputPaths.checkOutput(output, option: "--output")
+        let results: [String: Tensor]
+        do {
+            let inputFile = try SafeTensorsFile(contentsOf: input)
+            let unknown = inputFile.names.filter { !(Self.inputNames[op]?.contains($0) ?? true) }.sorted()
+            if !unknown.isEmpty {
+                Console.warning("\(input): \(op) does not read tensor(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")); ignored")
+            }
+            let weightTensors = try weights.map { try Self.tensors(of: try SafeTensorsFile(contentsOf: $0)) }
+            results = try PyTorchRunner.run(op: op, inputs: try Self.tensors(of: inputFile), metadata: inputFile.metadata,
                                             weights: weightTensors)
+        } catch { throw CLIError.data("\(error)") }
         var writer = SafeTensorsWriter(metadata: ["producer": "attention run", "op": op])
-        for (name, tensor) in results.sorted(by: { $0.key < $1.key }) {
-            try writer.add(name, tensor.cast(to: .float32).contiguous(), as: .float32)
-        }
-        try writer.write(to: output)
+        do {
+            for (name, tensor) in results.sorted(by: { $0.key < $1.key }) {
+                try writer.add(name, tensor.cast(to: .float32).contiguous(), as: .float32)
+            }
+        } catch { throw CLIError.data("\(error)") }
+        do { try writer.write(to: output) } catch { throw CLIError.io("\(error)") }
     }
 
     /// Every tensor of a file at the interop boundary: floating types as tensors, BOOL as masks, integers as

@@ -69,26 +69,34 @@ extension BahdanauTranslator {
         }
     }
 
-    /// Pairs from a UTF-8 file with one `source<TAB>target` pair per line (blank lines and lines starting with `#`
-    /// are skipped). Every other line must have exactly one tab and text on both sides.
+    /// Pairs from a UTF-8 file with one `source<TAB>target` pair per line (LF, CRLF or CR line ends; blank lines
+    /// and lines starting with `#` are skipped). Every other line must have exactly one tab and text on both sides.
     public static func readCorpus(path: String) throws(CorpusError) -> [(french: String, english: String)] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: path)
         }
+        // Split on Characters: "\r\n" is one Character (a String's components(separatedBy: "\n") never sees its
+        // "\n", so a CRLF file was one line).
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        return try corpus(lines: lines.enumerated().map { (number: $0.offset + 1, text: String($0.element)) }, source: path)
+    }
+
+    /// Pairs from numbered lines already read and decoded (`source` names the input in errors). The rules of
+    /// ``readCorpus(path:)``; `number` is the line's number in the original input.
+    public static func corpus(lines: [(number: Int, text: String)], source: String) throws(CorpusError) -> [(french: String, english: String)] {
         var pairs: [(french: String, english: String)] = []
-        for (n, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+        for (number, line) in lines {
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
             let parts = line.components(separatedBy: "\t")
             guard parts.count == 2 else {
-                throw .malformedLine(path: path, line: n + 1, reason: "expected one tab between source and target, found \(parts.count - 1)")
+                throw .malformedLine(path: source, line: number, reason: "expected one tab between source and target, found \(parts.count - 1)")
             }
             guard !WordVocabulary.words(in: parts[0]).isEmpty, !WordVocabulary.words(in: parts[1]).isEmpty else {
-                throw .malformedLine(path: path, line: n + 1, reason: "source and target must both have words")
+                throw .malformedLine(path: source, line: number, reason: "source and target must both have words")
             }
             pairs.append((parts[0], parts[1]))
         }
-        guard !pairs.isEmpty else { throw .empty(path: path) }
+        guard !pairs.isEmpty else { throw .empty(path: source) }
         return pairs
     }
 

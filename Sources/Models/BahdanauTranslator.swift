@@ -11,7 +11,7 @@ import Training
 ///               logits_t  = W_o [s_t; c_t] + b_o                          → softmax over the target vocabulary
 ///
 /// Sizes: embedding E, hidden H, attention width A. Ids use the ``WordVocabulary`` specials (`<pad>` 0, `<sos>` 1,
-/// `<eos>` 2, `<unk>` 3). Training uses teacher forcing (``loss(sources:targets:)``); ``translate(_:maxLength:)``
+/// `<eos>` 2, `<unk>` 3). Training uses teacher forcing (``loss(sources:targets:)``); ``translation(of:maxLength:)``
 /// decodes greedily and returns the alignment matrix [T_out, S] that a heatmap shows.
 ///
 /// ```swift
@@ -19,7 +19,7 @@ import Training
 /// let model = BahdanauTranslator(sourceVocabulary: fr, targetVocabulary: en, embedding: 32, hidden: 64, rng: &rng)
 /// let trainer = Trainer(optimizer: Adam(parameters: model.parameters, learningRate: 0.01))
 /// for _ in 0..<300 { try trainer.step { model.loss(sources: french, targets: english) } }
-/// let (english, alignment) = model.translate("je suis étudiant .")
+/// let result = model.translation(of: "je suis étudiant .")   // words, alignment, rowLabels, reachedEnd
 /// ```
 public final class BahdanauTranslator: Module {
     public let sourceVocabulary: WordVocabulary, targetVocabulary: WordVocabulary
@@ -94,24 +94,50 @@ public final class BahdanauTranslator: Module {
         return Loss.crossEntropy(logits: all, targets: expected, ignoreIndex: WordVocabulary.pad)
     }
 
-    /// Greedy translation of `sentence`: the target words and the alignment [T_out, S] (row t: where step t looked;
-    /// columns are the source words of `WordVocabulary.words(in:)`).
-    public func translate(_ sentence: String, maxLength: Int = 30) -> (words: [String], alignment: [[Double]]) {
-        let ids = sourceVocabulary.encode(sentence)
-        guard !ids.isEmpty else { return ([], []) }
+    /// A greedy translation: the words produced, the alignment [T_out, S] (row t: where step t looked; columns are
+    /// the source words of `WordVocabulary.words(in:)`), and whether the decoder ended it with `<eos>`.
+    ///
+    /// When the decoder never emits `<eos>` within the length limit, `reachedEnd` is false and the alignment has one
+    /// row per word; otherwise it has one more row, for `<eos>`. ``rowLabels`` gives the labels in both cases.
+    public struct Translation: Sendable, Equatable {
+        public let words: [String]
+        public let alignment: [[Double]]
+        /// False when the output stopped at the length limit without `<eos>`.
+        public let reachedEnd: Bool
+        /// The source words the vocabulary does not know (translated as `<unk>`), in order.
+        public let unknownWords: [String]
+
+        /// The alignment's row labels: the words, and `<eos>` when the decoder produced it.
+        public var rowLabels: [String] { reachedEnd ? words + [WordVocabulary.specialTokens[WordVocabulary.end]] : words }
+    }
+
+    /// Greedy translation of `sentence` with at most `maxLength` words; see ``Translation``.
+    public func translation(of sentence: String, maxLength: Int = 30) -> Translation {
+        let source = WordVocabulary.words(in: sentence)
+        let ids = source.map(sourceVocabulary.id(for:))
+        let unknown = zip(source, ids).filter { $0.1 == WordVocabulary.unknown }.map(\.0)
+        guard !ids.isEmpty else { return Translation(words: [], alignment: [], reachedEnd: true, unknownWords: []) }
         return withoutGradients {
             let e = encode([ids])
             var state = e.state, previous = WordVocabulary.start
-            var words: [String] = [], alignment: [[Double]] = []
+            var words: [String] = [], alignment: [[Double]] = [], ended = false
             for _ in 0..<maxLength {
                 let out = step([previous], state: state, e)
                 state = out.state
                 alignment.append(out.weights.cast(to: .float64).doubles)
                 previous = out.logits.argmax(axis: 1)[0]
-                if previous == WordVocabulary.end { break }
+                if previous == WordVocabulary.end { ended = true; break }
                 words.append(targetVocabulary.word(for: previous) ?? WordVocabulary.specialTokens[WordVocabulary.unknown])
             }
-            return (words, alignment)
+            return Translation(words: words, alignment: alignment, reachedEnd: ended, unknownWords: unknown)
         }
+    }
+
+    /// Greedy translation of `sentence`: the target words and the alignment [T_out, S] (row t: where step t looked;
+    /// columns are the source words of `WordVocabulary.words(in:)`). The alignment has a last row for `<eos>` only
+    /// when the decoder produced it; ``translation(of:maxLength:)`` says which (and gives the row labels).
+    public func translate(_ sentence: String, maxLength: Int = 30) -> (words: [String], alignment: [[Double]]) {
+        let t = translation(of: sentence, maxLength: maxLength)
+        return (t.words, t.alignment)
     }
 }

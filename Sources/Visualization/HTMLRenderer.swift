@@ -8,8 +8,8 @@ extension Heatmap {
             + "(\(colorMap.name) map); values span \(Markup.fixed(low, 4))–\(Markup.fixed(high, 4))."
     }
 
-    /// The heatmap as a self-contained HTML page: the SVG of `svg(cellSize:)` inline, under a heading with the title
-    /// and above a caption. No external resources and no JavaScript; hovering a cell shows its SVG tooltip.
+    /// The heatmap as a self-contained HTML page: the SVG of `svg(cellSize:)` inline (without its own title text: the
+    /// page shows the title once, as its heading), above a caption. No external resources and no JavaScript; hovering a cell shows its SVG tooltip.
     ///
     /// ```swift
     /// let page = map.html(caption: "Alignment of the French source (columns) with the English output (rows).")
@@ -36,7 +36,7 @@ extension Heatmap {
         <body>
         <h1>\(heading)</h1>
         <figure>
-        \(svg(cellSize: cellSize))<figcaption>\(text)</figcaption>
+        \(svg(cellSize: cellSize, showValues: nil, drawsTitle: false))<figcaption>\(text)</figcaption>
         </figure>
         </body>
         </html>

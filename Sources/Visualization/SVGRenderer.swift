@@ -76,13 +76,20 @@ extension Heatmap {
     ///                       columnLabels: ["Bonjour", "le", "monde"]).svg()
     /// ```
     public func svg(cellSize: Int = 24, showValues: Bool? = nil) -> String {
+        svg(cellSize: cellSize, showValues: showValues, drawsTitle: true)
+    }
+
+    /// The SVG with or without its visible title (`html` shows the title as its heading, once); the `<title>`
+    /// element for screen readers and tooltips stays either way.
+    func svg(cellSize: Int, showValues: Bool?, drawsTitle: Bool) -> String {
         precondition(cellSize >= 1, "Heatmap.svg: cell size \(cellSize), expected at least 1")
         let c = Double(cellSize)
         let font = 12.0, charWidth = 7.2, pad = 8.0
         let diagonal = 0.7071
         let longestRow = rowLabels.map(\.count).max() ?? 0
         let longestColumn = columnLabels.map(\.count).max() ?? 0
-        let titleHeight = title == nil ? 0 : 28.0
+        let shownTitle = drawsTitle ? title : nil
+        let titleHeight = shownTitle == nil ? 0 : 28.0
         let rowLabelWidth = rowLabels.isEmpty ? 0 : Double(longestRow) * charWidth + pad
         // A label rotated −45° rises and reaches right by its length × sin 45°.
         let columnLabelReach = columnLabels.isEmpty ? 0 : Double(longestColumn) * charWidth * diagonal + font
@@ -92,8 +99,8 @@ extension Heatmap {
         let barX = gridX + gridWidth + 16, barWidth = 14.0, barHeight = Swift.max(gridHeight, 96)
         let tickLabels = [range.upperBound, (range.lowerBound + range.upperBound) / 2, range.lowerBound].map(Markup.short)
         let tickWidth = Double(tickLabels.map(\.count).max() ?? 1) * charWidth
-        let titleWidth = Double(title?.count ?? 0) * 10
-        let width = Swift.max(barX + barWidth + 6 + tickWidth, gridX + gridWidth + columnLabelReach, titleWidth) + pad
+        let titleWidth = shownTitle.map { Self.estimatedWidth($0, fontSize: 16) } ?? 0
+        let width = Swift.max(barX + barWidth + 6 + tickWidth, gridX + gridWidth + columnLabelReach, pad + titleWidth) + pad
         let height = gridY + Swift.max(gridHeight, barHeight) + pad
         let writeValues = showValues ?? (rows <= 12 && columns <= 12 && cellSize >= 18)
 
@@ -104,9 +111,11 @@ extension Heatmap {
         """
         if let title { s += "<title>\(Markup.escape(title))</title>\n" }
         s += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#ffffff\"/>\n"
-        if let title {
-            s += "<text x=\"\(n(pad))\" y=\"\(n(pad + 18))\" font-size=\"16\" font-weight=\"bold\">"
-            s += "\(Markup.escape(title))</text>\n"
+        if let shownTitle {
+            // textLength makes the renderer fit the title into the width reserved for it, whatever the font: an
+            // estimate alone clipped long titles in fonts wider than it.
+            s += "<text x=\"\(n(pad))\" y=\"\(n(pad + 18))\" font-size=\"16\" font-weight=\"bold\" "
+            s += "textLength=\"\(n(titleWidth))\" lengthAdjust=\"spacingAndGlyphs\">\(Markup.escape(shownTitle))</text>\n"
         }
         for (j, label) in columnLabels.enumerated() {
             let x = gridX + (Double(j) + 0.5) * c, y = gridY - 4
@@ -137,6 +146,17 @@ extension Heatmap {
         s += colorBar(x: barX, y: gridY, width: barWidth, height: barHeight, ticks: tickLabels)
         s += "</svg>\n"
         return s
+    }
+
+    /// The width of `text` in a bold sans-serif at `fontSize`: 0.62 em per character, a full em for the wide
+    /// characters of East Asian scripts and emoji.
+    static func estimatedWidth(_ text: String, fontSize: Double) -> Double {
+        let wide: [ClosedRange<UInt32>] = [0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F,
+                                           0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1FAFF, 0x20000...0x3FFFD]
+        return text.reduce(0) { sum, ch in
+            let v = ch.unicodeScalars.first!.value
+            return sum + fontSize * (wide.contains { $0.contains(v) } ? 1.0 : 0.62)
+        }
     }
 
     /// A vertical colour bar, light (upper bound) on top, with three tick labels on its right.

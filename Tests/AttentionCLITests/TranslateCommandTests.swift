@@ -33,6 +33,7 @@ struct TranslateCommandTests {
         #expect(first["translation"] as? String == "she has a cat .")
         let alignment = first["alignment"] as! [[Double]]
         #expect(alignment.count == 6)   // five words and <eos>
+        #expect(first["stopped_at_length_limit"] as? Bool == false)
         for row in alignment { #expect(row.count == 5 && abs(row.reduce(0, +) - 1) < 1e-5) }
     }
 
@@ -49,6 +50,37 @@ struct TranslateCommandTests {
         let none = try CLI.run(["translate"])
         #expect(none.status != 0 && none.stderr.contains("SENTENCE"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.tsv"], "nothing else was written")
+    }
+
+    @Test("item 4: a translation that never emits <eos> (one training step) is shown, drawn and said to stop at the limit")
+    func noEndOfSentence() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("a.svg")
+        let r = try CLI.run(["translate", "--steps", "1", "--heatmap", svg.path, "je suis étudiant ."])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("stopped at the length limit of 30 words"), "\(r.stdout.prefix(400))")
+        #expect(r.stdout.contains("columns: je | suis | étudiant | ."), "the alignment is displayed")
+        #expect(r.stderr.contains("warning:") && r.stderr.contains("stopped at the length limit of 30 words without <eos>"))
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.components(separatedBy: "class=\"row-label\"").count - 1 == 30, "30 rows, no <eos> row")
+        #expect(!text.contains("&lt;eos&gt;"))
+        let json = try CLI.run(["translate", "--steps", "1", "--json", "je suis étudiant ."])
+        let first = ((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any])["translations"] as! [[String: Any]])[0]
+        #expect(first["stopped_at_length_limit"] as? Bool == true)
+        #expect((first["translation"] as! String).split(separator: " ").count == 30)
+        #expect((first["alignment"] as! [[Double]]).count == 30)
+    }
+
+    @Test("item 12: words outside the training corpus are named in a warning (they become <unk>)")
+    func unknownWords() throws {
+        let r = try CLI.run(["translate", "--steps", "2", "--json", "je suis xylophone zèbre ."])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("translated as <unk>: xylophone zèbre"), "\(r.stderr)")
+        let first = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["translations"] as! [[String: Any]])[0]
+        #expect(first["unknown_words"] as? [String] == ["xylophone", "zèbre"])
+        let known = try CLI.run(["translate", "--steps", "2", "je suis grand ."])
+        #expect(!known.stderr.contains("<unk>"))
     }
 
     @Test("demo --heatmap writes the seed's weights as a picture (PNG signature, SVG labels)")

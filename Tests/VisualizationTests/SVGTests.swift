@@ -117,7 +117,7 @@ struct SVGTests {
         #expect(page.hasPrefix("<!DOCTYPE html>"))
         #expect(page.contains("<title>Seed 001: dot-product attention</title>"))
         #expect(page.contains("<figcaption>French → English &amp; &lt;friends&gt;</figcaption>"))
-        #expect(page.contains(map.svg()))
+        #expect(page.contains(map.svg(cellSize: 24, showValues: nil, drawsTitle: false)))
         #expect(!page.contains("<script"))
         #expect(!page.contains("src="))
         #expect(!page.contains("href="))
@@ -126,5 +126,39 @@ struct SVGTests {
         let plain = try Heatmap([[0.25]]).html()
         #expect(plain.contains("<h1>Attention heatmap</h1>"))
         #expect(plain.contains("dark at 0 to light at 1 (attention map); values span 0.2500–0.2500."))
+    }
+
+    /// Issue 15 item 14: the page showed the title twice, as its heading and again as the SVG's bold text.
+    @Test("HTML page: the title is shown once (the heading); the SVG keeps its <title> for screen readers")
+    func htmlTitleOnce() throws {
+        let page = try Self.seedExample().html()
+        #expect(page.components(separatedBy: "<h1>Seed 001: dot-product attention</h1>").count - 1 == 1)
+        let body = String(page[page.range(of: "<body>")!.upperBound...])
+        let svgStart = body.range(of: "<svg")!.lowerBound, svgEnd = body.range(of: "</svg>")!.upperBound
+        let summary = try #require(SVGSummary.parse(String(body[svgStart..<svgEnd])))
+        #expect(!summary.texts.contains("Seed 001: dot-product attention"), "the SVG draws the title again")
+        #expect(summary.titles.contains("Seed 001: dot-product attention"))
+    }
+
+    /// Issue 15 item 14: a long title ran past the right edge (its width was estimated at 10 units a character
+    /// and the left margin was not counted). Now the title is told its length (`textLength`), which fits inside
+    /// the picture with both margins, whatever font renders it.
+    @Test("SVG: a long title is given a length that fits inside the picture", arguments: [
+        String(repeating: "W", count: 120), "Bahdanau alignment: " + String(repeating: "je suis très fatigué aujourd'hui ", count: 6),
+        String(repeating: "注意力机制", count: 20),
+    ])
+    func longTitleFits(_ title: String) throws {
+        let svg = try Heatmap([[0.5, 0.5]], rowLabels: ["a"], columnLabels: ["x", "y"], title: title).svg()
+        func number(_ attribute: String, in text: Substring) throws -> Double {
+            let range = try #require(text.range(of: "\(attribute)=\""))
+            return try #require(Double(text[range.upperBound...].prefix { $0 != "\"" }))
+        }
+        let width = try number("width", in: svg[...])
+        let titleElement = try #require(svg.range(of: "font-weight=\"bold\"").map { svg[svg[..<$0.lowerBound].range(of: "<text", options: .backwards)!.lowerBound...] })
+        let x = try number("x", in: titleElement), length = try number("textLength", in: titleElement)
+        #expect(x + length + 8 <= width + 0.01, "title ends at \(x + length), picture is \(width) wide")
+        // The length is at least what the characters need at 16 units in a narrow font (0.5 em), so the renderer
+        // never has to squeeze glyphs below half an em.
+        #expect(length >= Double(title.count) * 8)
     }
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Runs every `attention` command with bad inputs (issue 15: missing files, folders given as files and files as
+# folders, invalid UTF-8, huge and negative numbers, /dev/full outputs, existing outputs that must survive a
+# failure) and checks each run:
+#   - the documented exit status (attention --help: 0, 1, 64, 66, 74), never a signal (status >= 128) or a timeout;
+#   - a named error on stderr: an "Error:" line containing the phrase the case expects (the path, option or limit);
+#   - no backtrace or "Fatal error" text;
+#   - nothing written that the command was not asked to write: a checksum of every file under the scratch folder
+#     (inputs, existing outputs) before and after, so a changed, new or temporary file fails the case.
+# Prints one line per failure and a summary "N passed, M failed"; exits 1 when any case failed.
+#
+#   Scripts/sweep_bad_inputs.sh                     # uses (and builds if needed) the debug executable
+#   ATTENTION_BIN=.build/release/attention Scripts/sweep_bad_inputs.sh
+set -u
+cd "$(dirname "$0")/.."
+
+BIN="${ATTENTION_BIN:-}"
+if [ -z "$BIN" ]; then
+    BIN="$(swift build --show-bin-path)/attention"
+    [ -x "$BIN" ] || swift build --product attention >/dev/null || { echo "build failed"; exit 2; }
+fi
+[ -x "$BIN" ] || { echo "no executable at $BIN"; exit 2; }
+
+S="$(mktemp -d "${TMPDIR:-/tmp}/attention-sweep.XXXXXX")"
+trap 'rm -rf "$S"' EXIT
+export SWIFT_BACKTRACE=enable=no   # a crash must show as a signal here, not hang in the backtracer
+
+# --- Inputs ------------------------------------------------------------------------------------------------
+mkdir -p "$S/folder" "$S/emptymodel" "$S/vocabmodel" "$S/out.svg" "$S/out.safetensors.d"
+# Outputs that are not regular files. Never /dev/full itself as an output path: a tool that writes atomically
+# renames over its target, and run as root the pre-fix binary replaced the device /dev/full with a regular file.
+mkfifo "$S/fifo.safetensors" "$S/fifo.svg"
+printf 'hello\ncaf\351\n' > "$S/latin1.txt"                      # é in Latin-1: not UTF-8
+printf '\n   \n\t\n' > "$S/blank.txt"
+printf 'je suis grand .\ti am tall .\nune ligne sans tabulation\n' > "$S/bad.tsv"
+printf 'not a model folder\n' > "$S/file.txt"
+printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n' > "$S/vocabmodel/vocab.txt"
+cp Tests/TransformersTests/Fixtures/sdpa_basic.in.safetensors "$S/sdpa.in.safetensors"
+cp Tests/TransformersTests/Fixtures/mha_basic.in.safetensors "$S/mha.in.safetensors"
+cp Tests/SafeTensorsTests/Fixtures/bad/data_truncated.safetensors "$S/truncated.safetensors"
+printf 'an existing output that a failed run must not touch\n' > "$S/existing.safetensors"
+printf 'an existing picture that a failed run must not touch\n' > "$S/existing.svg"
+BAD=$(printf 'caf\351')
+
+snapshot() { (cd "$S" && find . -print0 | sort -z | xargs -0 -I{} sh -c 'if [ -f "{}" ]; then sha256sum "{}"; else echo "dir {}"; fi') ; }
+
+passed=0 failed=0
+# check STATUS PHRASE [--stdout FILE] -- ARGS...: runs attention ARGS (stdin from /dev/null, stdout to FILE or a
+# capture) and checks the status, the phrase on stderr, no backtrace, no signal and an unchanged scratch folder.
+check() {
+    local want="$1" phrase="$2"; shift 2
+    local out="$S/../attention-sweep-stdout.$$"
+    if [ "$1" = "--stdout" ]; then out="$2"; shift 2; fi
+    [ "$1" = "--" ] && shift
+    local before after status err
+    before="$(snapshot)"
+    err="$(timeout 120 "$BIN" "$@" < /dev/null 2>&1 >"$out")"
+    status=$?
+    after="$(snapshot)"
+    [ "$out" = "/dev/full" ] || rm -f "$out"
+    local why=""
+    if [ "$status" -ge 124 ]; then why="status $status (signal or timeout)"
+    elif [ "$status" -ne "$want" ]; then why="status $status, expected $want"
+    elif ! grep -q "Error:" <<<"$err"; then why="no 'Error:' line on stderr"
+    elif ! grep -qF -- "$phrase" <<<"$err"; then why="stderr does not name '$phrase'"
+    elif grep -qiE "backtrace|fatal error|stack dump" <<<"$err"; then why="backtrace on stderr"
+    elif [ "$before" != "$after" ]; then why="files changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')"
+    fi
+    if [ -z "$why" ]; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: attention $* -> $why"; echo "      stderr: $(head -c 300 <<<"$err" | tr '\n' ' ')"
+    fi
+}
+
+# --- demo ----------------------------------------------------------------------------------------------------
+check 74 "cannot write to standard output" --stdout /dev/full -- demo
+check 74 "cannot write to standard output" --stdout /dev/full -- demo --json
+check 74 "does not exist" -- demo --heatmap "$S/nofolder/a.svg"
+check 74 "is a folder" -- demo --heatmap "$S/out.svg"
+check 64 "a.gif" -- demo --heatmap "$S/a.gif"
+check 74 "not a regular file" -- demo --heatmap "$S/fifo.svg"
+check 64 "--heatmap" -- demo --heatmap "$S/folder/no-extension"
+check 64 "--bogus" -- demo --bogus
+
+# --- bench ---------------------------------------------------------------------------------------------------
+for v in 1000000 4000000000 99999999999999999999 0 -5 abc; do check 64 "--size" -- bench gemm --size "$v"; done
+check 64 "1...256" -- bench gemm --threads 100000
+check 64 "1...10000" -- bench gemm --iterations 99999999
+check 64 "--iterations" -- bench gemm --iterations -1
+check 74 "cannot write to standard output" --stdout /dev/full -- bench gemm --size 16 --iterations 1 --json
+for v in 100000000 0 -1; do check 64 "--seq" -- bench attention --seq "$v"; done
+check 64 "1...1024" -- bench attention --head-dim 100000
+check 64 "GiB of memory" -- bench attention --batch 4096 --heads 1024 --seq 1048576
+check 64 "--path" -- bench attention --path bogus
+check 64 "multiple of --heads" -- bench encoder-layer --dim 7 --heads 2
+check 64 "1...65536" -- bench encoder-layer --feed-forward 10000000
+check 64 "--batch" -- bench encoder-layer --batch -3
+
+# --- run -----------------------------------------------------------------------------------------------------
+check 66 "no such file" -- run sdpa --input "$S/missing.safetensors" --output "$S/o.safetensors"
+check 66 "is a folder, not a file" -- run sdpa --input "$S/folder" --output "$S/o.safetensors"
+check 1 "latin1.txt" -- run sdpa --input "$S/latin1.txt" --output "$S/existing.safetensors"
+check 1 "truncated" -- run sdpa --input "$S/truncated.safetensors" --output "$S/existing.safetensors"
+check 1 "--weights" -- run mha --input "$S/mha.in.safetensors" --output "$S/existing.safetensors"
+check 66 "no such file" -- run mha --input "$S/mha.in.safetensors" --weights "$S/missing.safetensors" --output "$S/o.safetensors"
+check 74 "does not exist" -- run sdpa --input "$S/sdpa.in.safetensors" --output "$S/nofolder/o.safetensors"
+check 74 "is a folder" -- run sdpa --input "$S/sdpa.in.safetensors" --output "$S/out.safetensors.d"
+check 74 "not a regular file" -- run sdpa --input "$S/sdpa.in.safetensors" --output "$S/fifo.safetensors"
+check 64 "unknown op 'softmax'" -- run softmax --input "$S/sdpa.in.safetensors" --output "$S/o.safetensors"
+check 64 "--output" -- run sdpa --input "$S/sdpa.in.safetensors"
+
+# --- embed, tokenize, similarity, search ---------------------------------------------------------------------
+for cmd in embed tokenize similarity; do
+    check 66 "no such folder" -- $cmd --model "$S/missing" hello
+    check 66 "is a file, not a folder" -- $cmd --model "$S/file.txt" hello
+    check 66 "no such file" -- $cmd --model "$S/vocabmodel" --file "$S/missing.txt"
+    check 66 "is a folder, not a file" -- $cmd --model "$S/vocabmodel" --file "$S/folder"
+    check 1 "0xE9" -- $cmd --model "$S/vocabmodel" --file "$S/latin1.txt"
+    check 64 "no sentences" -- $cmd --model "$S/vocabmodel" --file "$S/blank.txt"
+    check 64 "no sentences" -- $cmd --model "$S/vocabmodel"
+    check 64 "not UTF-8" -- $cmd --model "$S/vocabmodel" "$BAD"
+done
+check 1 "config.json" -- embed --model "$S/emptymodel" hello
+check 1 "config.json" -- similarity --model "$S/emptymodel" hello
+check 1 "vocab.txt" -- tokenize --model "$S/emptymodel" hello
+check 74 "cannot write to standard output" --stdout /dev/full -- tokenize --model "$S/vocabmodel" --json hello
+for v in 0 -3 100000; do check 64 "--batch-size" -- embed --model "$S/vocabmodel" --batch-size "$v" hello; done
+check 66 "no such file" -- search --model "$S/vocabmodel" --corpus "$S/missing.txt" q
+check 66 "is a folder, not a file" -- search --model "$S/vocabmodel" --corpus "$S/folder" q
+check 1 "0xE9" -- search --model "$S/vocabmodel" --corpus "$S/latin1.txt" q
+check 1 "no lines with text" -- search --model "$S/vocabmodel" --corpus "$S/blank.txt" q
+check 1 "config.json" -- search --model "$S/emptymodel" --corpus "$S/bad.tsv" q
+check 64 "not UTF-8" -- search --model "$S/vocabmodel" --corpus "$S/bad.tsv" "$BAD"
+for v in 0 -1 1000000000; do check 64 "--top" -- search --model "$S/vocabmodel" --corpus "$S/bad.tsv" --top "$v" q; done
+
+# --- translate -----------------------------------------------------------------------------------------------
+check 66 "no such file" -- translate --corpus "$S/missing.tsv" "je ."
+check 66 "is a folder, not a file" -- translate --corpus "$S/folder" "je ."
+check 1 "0xE9" -- translate --corpus "$S/latin1.txt" "je ."
+check 1 "bad.tsv:2" -- translate --corpus "$S/bad.tsv" --heatmap "$S/existing.svg" "je suis grand ."
+check 74 "does not exist" -- translate --steps 100000 --heatmap "$S/nofolder/a.svg" "je ."
+check 74 "is a folder" -- translate --heatmap "$S/out.svg" "je ."
+check 64 "a.gif" -- translate --heatmap "$S/a.gif" "je ."
+for v in 0 -1 1000000000 abc; do check 64 "--steps" -- translate --steps "$v" "je ."; done
+check 64 "--seed" -- translate --seed -1 "je ."
+check 64 "SENTENCE" -- translate
+check 64 "not UTF-8" -- translate "$BAD"
+check 74 "cannot write to standard output" --stdout /dev/full -- translate --steps 1 "je ."
+
+[ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; failed=$((failed + 1)); }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
