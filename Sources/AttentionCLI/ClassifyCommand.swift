@@ -24,31 +24,14 @@ struct ClassifyCommand: ParsableCommand {
     )
 }
 
-/// The built-in corpus (fixed seed: the same sentences everywhere), or a TSV file.
+/// The built-in corpus (fixed seed: the same sentences everywhere), or a TSV file read by the CLI's input layer.
 func classificationCorpus(_ path: String?, split: String) throws -> [LabelledText] {
     if let path {
-        do { return try LabelledText.readTSV(path: path) } catch { throw RuntimeError(error.description) }
+        let lines = try TextInput.lines(of: path, option: "--corpus").map { NumberedLines.Line(number: $0.number, text: $0.text) }
+        do { return try LabelledText.readTSV(lines, source: TextInput.sourceName(path)) } catch { throw CLIError.data(error.description) }
     }
     let corpus = SentimentCorpus.generate()
     return (split == "train" ? corpus.train : corpus.test).map { LabelledText(label: $0.label, text: $0.text) }
-}
-
-/// Refuses an output path whose folder is missing or that names a folder, before any long work starts.
-func checkWritable(_ path: String, option: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw ValidationError("\(option) \(path): is a folder; give a file name")
-    }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ValidationError("\(option) \(path): the folder \(folder) does not exist")
-    }
-}
-
-func writeJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 struct ClassifyTrain: ParsableCommand {
@@ -78,12 +61,7 @@ struct ClassifyTrain: ParsableCommand {
         guard learningRate > 0, learningRate <= 10 else { throw ValidationError("--learning-rate must be in (0, 10], got \(learningRate)") }
         guard (0..<1).contains(wordDropout) else { throw ValidationError("--word-dropout must be in [0, 1), got \(wordDropout)") }
         guard ["additive", "scaled-dot"].contains(scorer) else { throw ValidationError("--scorer must be additive or scaled-dot, got \(scorer)") }
-        if let save { try checkWritable(save, option: "--save") }
-    }
-
-    struct Summary: Encodable {
-        let examples: Int, labels: [String], vocabulary: Int, parameters: Int, steps: Int, seconds: Double
-        let validation_accuracy: Double?, test_accuracy: Double?, saved: String?
+        if let save { try InputPaths.checkOutput(save, option: "--save") }
     }
 
     func run() throws {
@@ -101,21 +79,27 @@ struct ClassifyTrain: ParsableCommand {
                 if let v = p.validation { validation = v.value }
                 if p.step % 10 == 0 || p.validation != nil { printer.report(p) }
             }
-        } catch { throw RuntimeError("\(error)") }
+        } catch { throw CLIError.data("\(error)") }
         let seconds = Date().timeIntervalSince(start)
         let test = corpus == nil ? model.evaluate(try classificationCorpus(nil, split: "test")).accuracy : nil
         if let save {
-            do { try model.save(to: save) } catch { throw RuntimeError(error.description) }
+            do { try model.save(to: save) } catch { throw CLIError.io(error.description) }
         }
-        let summary = Summary(examples: examples.count, labels: model.labels, vocabulary: model.vocabulary.count,
-                              parameters: model.parameterCount, steps: steps, seconds: (seconds * 10).rounded() / 10,
-                              validation_accuracy: validation, test_accuracy: test, saved: save)
-        if json { try writeJSON(summary); return }
-        print("trained on \(examples.count) examples, labels \(model.labels.joined(separator: ", ")), "
+        if json {
+            var pairs: [(String, JSONValue)] = [("examples", .int(examples.count)), ("labels", .strings(model.labels)),
+                                               ("vocabulary", .int(model.vocabulary.count)), ("parameters", .int(model.parameterCount)),
+                                               ("steps", .int(steps)), ("seconds", .double((seconds * 10).rounded() / 10))]
+            if let validation { pairs.append(("validation_accuracy", .double(validation))) }
+            if let test { pairs.append(("test_accuracy", .double(test))) }
+            if let save { pairs.append(("saved", .string(save))) }
+            try printJSON(.ordered(pairs))
+            return
+        }
+        Output.line("trained on \(examples.count) examples, labels \(model.labels.joined(separator: ", ")), "
               + "\(model.vocabulary.count) words, \(model.parameterCount) parameters, \(steps) steps in \(String(format: "%.1f", seconds)) s")
-        if let validation { print("validation accuracy \(String(format: "%.3f", validation))") }
-        if let test { print("built-in held-out test accuracy \(String(format: "%.3f", test))") }
-        if let save { print("saved \(save)") }
+        if let validation { Output.line("validation accuracy \(String(format: "%.3f", validation))") }
+        if let test { Output.line("built-in held-out test accuracy \(String(format: "%.3f", test))") }
+        if let save { Output.line("saved \(save)") }
     }
 }
 
@@ -126,29 +110,29 @@ struct ClassifyEval: ParsableCommand {
     @Option(help: "A model written by `classify train --save`.") var load: String
     @Option(help: "Test corpus, 'label<TAB>text' lines ('-': standard input; default: the built-in held-out split).")
     var corpus: String?
-    @Flag(help: "Print {\"accuracy\", \"examples\", \"key_word_attention\", \"per_label\"} as JSON.") var json = false
-
-    struct Report: Encodable {
-        struct PerLabel: Encodable { let label: String, examples: Int, accuracy: Double }
-        let examples: Int, accuracy: Double, per_label: [PerLabel], unknown_labels: Int
-        /// Built-in corpus only: the mean attention mass on the words that decide the label.
-        let key_word_attention: Double?
-    }
+    @Flag(help: "Print {\"examples\", \"accuracy\", \"per_label\", \"unknown_labels\", \"key_word_attention\" (built-in corpus)} as JSON.") var json = false
 
     func run() throws {
         let model: AttentionClassifier
-        do { model = try AttentionClassifier.load(from: load) } catch { throw RuntimeError(error.description) }
+        model = try loadClassifier(load)
         let examples = try classificationCorpus(corpus, split: "test")
         let e = model.evaluate(examples)
         let key = corpus == nil ? model.keyWordAttention(SentimentCorpus.generate().test) : nil
-        let report = Report(examples: e.examples, accuracy: e.accuracy,
-                            per_label: e.perLabel.map { .init(label: $0.label, examples: $0.examples, accuracy: $0.accuracy) },
-                            unknown_labels: e.unknownLabels, key_word_attention: key)
-        if json { try writeJSON(report); return }
-        print("\(e.examples) examples, accuracy \(String(format: "%.4f", e.accuracy))")
-        for l in e.perLabel { print("  \(l.label): \(l.examples) examples, accuracy \(String(format: "%.4f", l.accuracy))") }
-        if e.unknownLabels > 0 { print("  \(e.unknownLabels) examples have labels the model was not trained on") }
-        if let key { print("mean attention on the deciding words: \(String(format: "%.3f", key))") }
+        if json {
+            var pairs: [(String, JSONValue)] = [
+                ("examples", .int(e.examples)), ("accuracy", .double(e.accuracy)),
+                ("per_label", .array(e.perLabel.map { .ordered([("label", .string($0.label)), ("examples", .int($0.examples)),
+                                                              ("accuracy", .double($0.accuracy))]) })),
+                ("unknown_labels", .int(e.unknownLabels)),
+            ]
+            if let key { pairs.append(("key_word_attention", .double(key))) }
+            try printJSON(.ordered(pairs))
+            return
+        }
+        Output.line("\(e.examples) examples, accuracy \(String(format: "%.4f", e.accuracy))")
+        for l in e.perLabel { Output.line("  \(l.label): \(l.examples) examples, accuracy \(String(format: "%.4f", l.accuracy))") }
+        if e.unknownLabels > 0 { Output.line("  \(e.unknownLabels) examples have labels the model was not trained on") }
+        if let key { Output.line("mean attention on the deciding words: \(String(format: "%.3f", key))") }
     }
 }
 
@@ -160,42 +144,36 @@ struct ClassifyRun: ParsableCommand {
     @Option(help: "Read one text per line from this file ('-': standard input; blank lines skipped).") var file: String?
     @Option(help: "Draw the word weights: .svg, .html, .png or .txt (several texts: FILE-1.svg, FILE-2.svg, …).")
     var heatmap: String?
-    @Flag(help: "Print {\"results\": [{\"attention\", \"label\", \"probabilities\", \"text\", \"tokens\"}]} as JSON.") var json = false
+    @Flag(help: "Print {\"results\": [{\"text\", \"label\", \"probabilities\", \"tokens\", \"attention\"}]} as JSON.") var json = false
     @Argument(help: "Texts to classify.") var texts: [String] = []
 
     func validate() throws {
         if texts.isEmpty && file == nil { throw ValidationError("give TEXT arguments or --file") }
-        if let heatmap { _ = try heatmapFormat(heatmap); try checkWritable(heatmap, option: "--heatmap") }
-    }
-
-    struct Output: Encodable {
-        struct Item: Encodable {
-            let text: String, label: String, probabilities: [String: Double], tokens: [String], attention: [Double]
-        }
-        let results: [Item]
+        if let heatmap { _ = try heatmapFormat(heatmap); try InputPaths.checkOutput(heatmap, option: "--heatmap") }
     }
 
     func run() throws {
         let model: AttentionClassifier
-        do { model = try AttentionClassifier.load(from: load) } catch { throw RuntimeError(error.description) }
+        model = try loadClassifier(load)
         var all = texts
         if let file {
-            do { all += try NumberedLines(contentsOf: file).lines.map(\.text) } catch { throw RuntimeError(error.description) }
+            all += try TextInput.lines(of: file, option: "--file").map(\.text)
         }
         let results = model.classify(all)
         for r in results where r.truncated {
-            FileHandle.standardError.write(Data("warning: \"\(r.text.prefix(40))…\" has more than \(model.configuration.maxLength) words; only the first \(model.configuration.maxLength) were read\n".utf8))
+            Console.warning("\"\(r.text.prefix(40))…\" has more than \(model.configuration.maxLength) words; only the first \(model.configuration.maxLength) were read")
         }
         if json {
-            try writeJSON(Output(results: results.map {
-                .init(text: $0.text, label: $0.label, probabilities: Dictionary(uniqueKeysWithValues: zip(model.labels, $0.probabilities)),
-                      tokens: $0.tokens, attention: $0.attention)
-            }))
+            try printJSON(.ordered([("results", .array(results.map { r in
+                .ordered([("text", .string(r.text)), ("label", .string(r.label)),
+                          ("probabilities", .ordered(zip(model.labels, r.probabilities).map { ($0, .double($1)) })),
+                          ("tokens", .strings(r.tokens)), ("attention", .doubles(r.attention))])
+            }))]))
         } else {
             let ansi = isatty(STDOUT_FILENO) == 1
             for r in results {
                 let p = r.probabilities.max() ?? 0
-                print("\(r.label) (\(String(format: "%.3f", p)))  \(shaded(r, ansi: ansi))")
+                Output.line("\(r.label) (\(String(format: "%.3f", p)))  \(shaded(r, ansi: ansi))")
             }
         }
         if let heatmap {
@@ -204,8 +182,8 @@ struct ClassifyRun: ParsableCommand {
                 do {
                     try Heatmap([r.attention], rowLabels: [r.label], columnLabels: r.tokens,
                                 title: "attention pooling: \(r.label)", range: 0...1).write(to: URL(fileURLWithPath: path))
-                } catch { throw RuntimeError("\(error)") }
-                FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
+                } catch { throw CLIError.data("\(error)") }
+                Console.note("wrote \(path)")
             }
         }
     }
@@ -243,7 +221,7 @@ struct ClassifyCorpus: ParsableCommand {
 
     func run() throws {
         let corpus = SentimentCorpus.generate(seed: seed)
-        FileHandle.standardOutput.write(Data(SentimentCorpus.tsv(split == "train" ? corpus.train : corpus.test).utf8))
+        for e in split == "train" ? corpus.train : corpus.test { Output.line("\(e.label)\t\(e.text)") }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import Text
 import Training
 import Visualization
 
@@ -29,9 +30,9 @@ struct DataOption: ParsableArguments {
     func load() throws -> DigitImages {
         let path = data ?? DigitImages.defaultPath
         if data == nil && !FileManager.default.fileExists(atPath: path) {
-            throw RuntimeError("\(path): no digits file; run Scripts/fetch-digits.sh once, or give --data FILE")
+            throw CLIError.noInput("\(path): no digits file; run Scripts/fetch-digits.sh once, or give --data FILE")
         }
-        do { return try DigitImages(contentsOf: path, width: 8, requireLabels: true) } catch { throw RuntimeError(error.description) }
+        return try readImages(path, option: "--data", height: 8, width: 8, requireLabels: true)
     }
 }
 
@@ -45,6 +46,8 @@ struct DigitsTrain: ParsableCommand {
     @Option(help: "Model width D.") var dimension: Int = 64
     @Option(help: "Encoder layers.") var layers: Int = 3
     @Option(help: "Attention heads.") var heads: Int = 4
+    @Option(help: "Dropout inside the encoder blocks while training.") var dropout: Double = 0
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.") var labelSmoothing: Double = 0
     @Option(help: "Seed of the weights, batches and shifts (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false
@@ -56,20 +59,17 @@ struct DigitsTrain: ParsableCommand {
             throw ValidationError("--dimension \(dimension) must be in 1...1024 and a multiple of --heads \(heads) (1...64)")
         }
         guard (1...24).contains(layers) else { throw ValidationError("--layers must be in 1...24, got \(layers)") }
-        if let save { try checkWritable(save, option: "--save") }
-    }
-
-    struct Summary: Encodable {
-        let train_images: Int, parameters: Int, steps: Int, seconds: Double, validation_accuracy: Double?, test_accuracy: Double
-        let saved: String?
+        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
+        if let save { try InputPaths.checkOutput(save, option: "--save") }
     }
 
     func run() throws {
         let (train, test) = try data.load().standardSplit()
         var c = VisionTransformer.Configuration()
-        c.patch = patch; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension
+        c.patch = patch; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.dropout = dropout
         var options = VisionTransformer.TrainingOptions()
-        options.steps = steps; options.seed = seed
+        options.steps = steps; options.seed = seed; options.labelSmoothing = labelSmoothing
         let printer = ProgressPrinter(quiet: quiet)
         var validation: Double?
         let start = Date()
@@ -79,19 +79,23 @@ struct DigitsTrain: ParsableCommand {
                 if let v = p.validation { validation = v.value }
                 if p.step % 10 == 0 || p.validation != nil { printer.report(p) }
             }
-        } catch { throw RuntimeError("\(error)") }
+        } catch { throw CLIError.data("\(error)") }
         let seconds = Date().timeIntervalSince(start)
         let accuracy = model.accuracy(on: test)
-        if let save { do { try model.save(to: save) } catch { throw RuntimeError(error.description) } }
+        if let save { do { try model.save(to: save) } catch { throw CLIError.io(error.description) } }
         if json {
-            try writeJSON(Summary(train_images: train.count, parameters: model.parameterCount, steps: steps,
-                                  seconds: (seconds * 10).rounded() / 10, validation_accuracy: validation, test_accuracy: accuracy, saved: save))
+            var pairs: [(String, JSONValue)] = [("train_images", .int(train.count)), ("parameters", .int(model.parameterCount)),
+                                               ("steps", .int(steps)), ("seconds", .double((seconds * 10).rounded() / 10))]
+            if let validation { pairs.append(("validation_accuracy", .double(validation))) }
+            pairs += [("test_images", .int(test.count)), ("test_accuracy", .double(accuracy))]
+            if let save { pairs.append(("saved", .string(save))) }
+            try printJSON(.ordered(pairs))
             return
         }
-        print("trained on \(train.count) images, \(model.parameterCount) parameters, \(steps) steps in \(String(format: "%.1f", seconds)) s")
-        if let validation { print("validation accuracy \(String(format: "%.3f", validation))") }
-        print("test accuracy \(String(format: "%.4f", accuracy)) on \(test.count) images never trained on")
-        if let save { print("saved \(save)") }
+        Output.line("trained on \(train.count) images, \(model.parameterCount) parameters, \(steps) steps in \(String(format: "%.1f", seconds)) s")
+        if let validation { Output.line("validation accuracy \(String(format: "%.3f", validation))") }
+        Output.line("test accuracy \(String(format: "%.4f", accuracy)) on \(test.count) images never trained on")
+        if let save { Output.line("saved \(save)") }
     }
 }
 
@@ -100,17 +104,15 @@ struct DigitsEval: ParsableCommand {
 
     @OptionGroup var data: DataOption
     @Option(help: "A model written by `digits train --save`.") var load: String
-    @Flag(help: "Print {\"accuracy\", \"test_images\"} as JSON.") var json = false
-
-    struct Report: Encodable { let test_images: Int, accuracy: Double }
+    @Flag(help: "Print {\"test_images\", \"accuracy\"} as JSON.") var json = false
 
     func run() throws {
         let model: VisionTransformer
-        do { model = try VisionTransformer.load(from: load) } catch { throw RuntimeError(error.description) }
+        model = try loadVision(load)
         let test = try data.load().standardSplit().test
         let accuracy = model.accuracy(on: test)
-        if json { try writeJSON(Report(test_images: test.count, accuracy: accuracy)); return }
-        print("\(test.count) test images, accuracy \(String(format: "%.4f", accuracy))")
+        if json { try printJSON(.ordered([("test_images", .int(test.count)), ("accuracy", .double(accuracy))])); return }
+        Output.line("\(test.count) test images, accuracy \(String(format: "%.4f", accuracy))")
     }
 }
 
@@ -122,32 +124,29 @@ struct DigitsRun: ParsableCommand {
     var csv: String
     @Option(help: "Draw each image beside its attention rollout: .svg, .html, .png or .txt (several images: FILE-1.png, …).")
     var heatmap: String?
-    @Flag(help: "Print {\"results\": [{\"cls_attention\", \"label\", \"probabilities\", \"rollout\"}]} as JSON.") var json = false
+    @Flag(help: "Print {\"results\": [{\"label\", \"probabilities\", \"cls_attention\" [layer][head][patch], \"rollout\" [8][8]}]} as JSON.") var json = false
 
     func validate() throws {
-        if let heatmap { _ = try heatmapFormat(heatmap); try checkWritable(heatmap, option: "--heatmap") }
-    }
-
-    struct Output: Encodable {
-        struct Item: Encodable { let label: Int, probabilities: [Double], cls_attention: [[[Double]]], rollout: [[Double]] }
-        let results: [Item]
+        if let heatmap { _ = try heatmapFormat(heatmap); try InputPaths.checkOutput(heatmap, option: "--heatmap") }
     }
 
     func run() throws {
         let model: VisionTransformer
-        do { model = try VisionTransformer.load(from: load) } catch { throw RuntimeError(error.description) }
+        model = try loadVision(load)
         let c = model.configuration
         let images: DigitImages
-        do { images = try DigitImages(contentsOf: csv, height: c.imageHeight, width: c.imageWidth) } catch { throw RuntimeError(error.description) }
+        images = try readImages(csv, option: "--csv", height: c.imageHeight, width: c.imageWidth, requireLabels: false)
         let results = model.classify(images.pixels)
         if json {
-            try writeJSON(Output(results: results.map {
-                .init(label: $0.label, probabilities: $0.probabilities, cls_attention: $0.classAttention, rollout: $0.rollout)
-            }))
+            try printJSON(.ordered([("results", .array(results.map { r in
+                .ordered([("label", .int(r.label)), ("probabilities", .doubles(r.probabilities)),
+                          ("cls_attention", .array(r.classAttention.map { .array($0.map(JSONValue.doubles)) })),
+                          ("rollout", .array(r.rollout.map(JSONValue.doubles)))])
+            }))]))
         } else {
             for (k, r) in results.enumerated() {
                 let known = images.labels[k].map { " (file says \($0))" } ?? ""
-                print("image \(k + 1): \(r.label)  p = \(String(format: "%.3f", r.probabilities[r.label]))\(known)")
+                Output.line("image \(k + 1): \(r.label)  p = \(String(format: "%.3f", r.probabilities[r.label]))\(known)")
             }
         }
         if let heatmap {
@@ -162,9 +161,31 @@ struct DigitsRun: ParsableCommand {
                 do {
                     try Heatmap(panel, title: "digit \(r.label): the image (left) and its attention rollout (right)", range: 0...1)
                         .write(to: URL(fileURLWithPath: path))
-                } catch { throw RuntimeError("\(error)") }
-                FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
+                } catch { throw CLIError.data("\(error)") }
+                Console.note("wrote \(path)")
             }
         }
     }
 }
+
+/// Image rows through the CLI's input layer (files, '-', pipes; missing or folder paths are exit 66).
+func readImages(_ path: String, option: String, height: Int, width: Int, requireLabels: Bool) throws -> DigitImages {
+    let bytes = try TextInput.bytes(of: path, option: option)
+    do {
+        let lines = try NumberedLines(bytes: bytes, source: TextInput.sourceName(path))
+        return try DigitImages(lines: lines, source: TextInput.sourceName(path), height: height, width: width, requireLabels: requireLabels)
+    } catch let error as TextFileError {
+        throw CLIError.data("\(option) \(error.description)")
+    } catch {
+        throw CLIError.data("\(option) \(error)")
+    }
+}
+
+/// A checkpoint through `load`: a missing path or a folder is exit 66, a file that is not the right checkpoint 1.
+func loadCheckpoint<M>(_ path: String, _ load: (String) throws(CheckpointError) -> M) throws -> M {
+    try InputPaths.checkFile(path, option: "--load")
+    do { return try load(path) } catch { throw CLIError.data("--load \(error.description)") }
+}
+
+func loadClassifier(_ path: String) throws -> AttentionClassifier { try loadCheckpoint(path, AttentionClassifier.load(from:)) }
+func loadVision(_ path: String) throws -> VisionTransformer { try loadCheckpoint(path, VisionTransformer.load(from:)) }

@@ -4,6 +4,8 @@ import Foundation
 /// (`JSONSerialization` and `JSONEncoder` on Linux order keys by hash, which changes from run to run).
 indirect enum JSONValue {
     case object(KeyValuePairs<String, JSONValue>)
+    /// An object built at run time (keys in array order), e.g. one key per label.
+    case ordered([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
     case int(Int)
@@ -26,6 +28,8 @@ indirect enum JSONValue {
     private func write(into out: inout String, path: String) throws(CLIError) {
         switch self {
         case .object(let pairs):
+            try JSONValue.ordered(pairs.map { ($0.key, $0.value) }).write(into: &out, path: path)
+        case .ordered(let pairs):
             out += "{"
             for (k, (key, value)) in pairs.enumerated() {
                 if k > 0 { out += "," }

@@ -8,6 +8,7 @@ public struct NumberedLines: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
         public let number: Int
         public let text: String
+        public init(number: Int, text: String) { self.number = number; self.text = text }
     }
 
     public let lines: [Line]
@@ -101,8 +102,13 @@ public struct LabelledText: Sendable, Equatable {
     /// Parses a UTF-8 TSV of `label<TAB>text` lines (LF or CRLF; blank lines skipped). Labels and texts are trimmed
     /// of surrounding spaces; a line with no tab, more than one tab, or an empty field is an error naming the line.
     public static func readTSV(_ lines: NumberedLines, source: String) throws(TextFileError) -> [LabelledText] {
+        try readTSV(lines.lines, source: source)
+    }
+
+    /// The same over lines read elsewhere (the CLI reads its inputs itself).
+    public static func readTSV(_ lines: [NumberedLines.Line], source: String) throws(TextFileError) -> [LabelledText] {
         var out: [LabelledText] = []
-        for line in lines.lines {
+        for line in lines {
             let fields = line.text.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 2 else { throw .columns(source: source, line: line.number, expected: 2, found: fields.count) }
             let label = fields[0].trimmingCharacters(in: .whitespaces), text = fields[1].trimmingCharacters(in: .whitespaces)

@@ -40,7 +40,11 @@ public struct DigitImages: Sendable, Equatable {
     public init(contentsOf path: String, height: Int = 8, width: Int? = nil, requireLabels: Bool = false) throws(DigitImagesError) {
         let lines: NumberedLines
         do { lines = try NumberedLines(contentsOf: path) } catch { throw .file(error.description) }
-        let source = path == "-" ? "<stdin>" : path
+        try self.init(lines: lines, source: path == "-" ? "<stdin>" : path, height: height, width: width, requireLabels: requireLabels)
+    }
+
+    /// The same over lines read elsewhere.
+    public init(lines: NumberedLines, source: String, height: Int = 8, width: Int? = nil, requireLabels: Bool = false) throws(DigitImagesError) {
         guard let first = lines.lines.first else { throw .empty(source: source) }
         let firstCount = first.text.split(separator: ",", omittingEmptySubsequences: false).count
         let w = width ?? (firstCount % height == 1 ? (firstCount - 1) / height : firstCount / height)

@@ -17,6 +17,7 @@ extension VisionTransformer {
         public var rotation = 12.0
         public var scale = 0.1
         public var clipNorm = 1.0
+        public var labelSmoothing = 0.0
         public var validationFraction = 0.1
         public var validationEvery = 250
         public var seed: UInt64 = 1
@@ -60,7 +61,11 @@ extension VisionTransformer {
                                    degrees: u[2] * options.rotation, scale: 1 + u[3] * options.scale)
             }
             let targets = rows.map { images.labels[$0]! }
-            let report = try trainer.step { Loss.crossEntropy(logits: model(inputs).logits, targets: targets) }
+            model.train()
+            let report = try trainer.step {
+                Loss.crossEntropy(logits: model(inputs).logits, targets: targets, labelSmoothing: options.labelSmoothing)
+            }
+            model.eval()
             guard let progress else { continue }
             let elapsed = Date().timeIntervalSince(start)
             var measured: (name: String, value: Double)?

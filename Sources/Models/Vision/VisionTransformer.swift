@@ -22,7 +22,23 @@ public final class VisionTransformer: Module {
         public var heads = 4
         public var feedForward = 128
         public var classes = 10
+        /// Dropout inside the encoder blocks while training (attention weights, after each sublayer, in the feed-forward).
+        public var dropout = 0.0
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case imageHeight, imageWidth, patch, dimension, layers, heads, feedForward, classes, dropout
+        }
+
+        // Checkpoints written before `dropout` existed decode with 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            imageHeight = try c.decode(Int.self, forKey: .imageHeight); imageWidth = try c.decode(Int.self, forKey: .imageWidth)
+            patch = try c.decode(Int.self, forKey: .patch); dimension = try c.decode(Int.self, forKey: .dimension)
+            layers = try c.decode(Int.self, forKey: .layers); heads = try c.decode(Int.self, forKey: .heads)
+            feedForward = try c.decode(Int.self, forKey: .feedForward); classes = try c.decode(Int.self, forKey: .classes)
+            dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0
+        }
 
         public var patchRows: Int { imageHeight / patch }
         public var patchColumns: Int { imageWidth / patch }
@@ -38,6 +54,7 @@ public final class VisionTransformer: Module {
             try need((1...24).contains(layers), "layers must be in 1...24, found \(layers)")
             try need((1...8192).contains(feedForward), "feedForward must be in 1...8192, found \(feedForward)")
             try need((2...1000).contains(classes), "classes must be in 2...1000, found \(classes)")
+            try need((0..<1).contains(dropout), "dropout must be in [0, 1), found \(dropout)")
         }
     }
 
@@ -61,8 +78,12 @@ public final class VisionTransformer: Module {
         rowPositions = Parameter(Tensor.randomNormal([c.patchRows, d], standardDeviation: 0.02, using: &rng))
         columnPositions = Parameter(Tensor.randomNormal([c.patchColumns, d], standardDeviation: 0.02, using: &rng))
         let layer = TransformerLayerConfiguration(modelDim: d, numHeads: c.heads, feedForwardDim: c.feedForward,
-                                                  feedForward: .gelu, dropout: 0, normPlacement: .pre)
-        layers = (0..<c.layers).map { _ in TransformerEncoderLayer(layer, rng: &rng) }
+                                                  feedForward: .gelu, dropout: c.dropout, normPlacement: .pre)
+        layers = (0..<c.layers).map { i in
+            var each = layer
+            each.seed = UInt64(i) &* 7919
+            return TransformerEncoderLayer(each, rng: &rng)
+        }
         norm = LayerNorm([d])
         head = Linear(inputSize: d, outputSize: c.classes, rng: &rng)
     }
