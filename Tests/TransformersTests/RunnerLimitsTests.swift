@@ -11,10 +11,7 @@ struct RunnerLimitsTests {
 
     func refusal(_ op: String, _ inputs: [String: InteropTensor], _ metadata: [String: String],
                  _ weights: [String: InteropTensor]? = nil) -> String {
-        do {
-            _ = try PyTorchRunner.run(op: op, inputs: inputs, metadata: metadata, weights: weights)
-            return "(no error)"
-        } catch let e as RunnerError { return e.message } catch { return "(other error: \(error))" }
+        RunnerErrorTests().refusal(op, inputs, metadata, weights)
     }
 
     /// `float` with one element edited.
