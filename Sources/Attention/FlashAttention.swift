@@ -88,7 +88,8 @@ public enum FlashAttention {
         let flashMask = FlashMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
         let (q, k, v) = (query.detached(), key.detached(), value.detached())
 
-        let (values, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
+        let (computed, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
+        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: mask)
         let inputs = [query, key, value] + flashMask.additiveInputs
         let output = values.recordingGradient(inputs: inputs) { g in
             let grads = backwardValues(p, query: q, key: k, value: v, stats: stats, gradOutput: g,

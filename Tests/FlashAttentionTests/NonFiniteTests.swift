@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Attention
 
@@ -77,5 +78,39 @@ import Testing
         // rows i ≥ S/2 see no key (the window starts at key i, padding ends at S/2): exactly 0
         for i in 1..<c.l where i >= c.s / 2 { #expect(o[i].allSatisfy { $0 == 0 }, "row \(i)") }
         for i in 1..<c.l where i < c.s / 2 { #expect(!o[i].contains { $0.isNaN }, "row \(i)") }
+    }
+}
+
+/// Values near Float.greatestFiniteMagnitude: the output, a weighted average of the values, is finite, and so
+/// must be the fused path's, whose unnormalised sums overflow (expected values from the formula in Float64).
+@Suite struct NearFloatMaxAttentionTests {
+    @Test(arguments: NonFiniteTests.cases)
+    func valuesNearFloatMax(_ c: NonFiniteTests.Case) {
+        FlashAttention.$pinnedPath.withValue(c.path) {
+            let q = randomFloat([1, 2, c.l, 8], seed: 4), k = randomFloat([1, 2, c.s, 8], seed: 5)
+            let vd: [Double] = (0..<(2 * c.s * 3)).map { (n: Int) -> Double in
+                let sign: Double = n % 3 == 2 ? -1 : 1
+                return sign * 3e38 * (1 - 0.01 * Double(n % 7))
+            }
+            let v = Tensor(shape: [1, 2, c.s, 3], doubles: vd).cast(to: .float32)
+            let o = scaledDotProductAttention(query: q, key: k, value: v, mask: .causal(.lowerRight), path: .fused).output.doubles
+            let (qd, kd, vv) = (q.doubles, k.doubles, v.doubles)
+            for h in 0..<2 { for i in 0..<c.l {
+                let visible = max(0, min(c.s, i + 1 + c.s - c.l))   // lower-right causal: keys 0 ..< i + S − L + 1
+                guard visible > 0 else { continue }
+                let s: [Double] = (0..<visible).map { (j: Int) -> Double in
+                    var dot = 0.0
+                    for e in 0..<8 { dot += qd[(h * c.l + i) * 8 + e] * kd[(h * c.s + j) * 8 + e] }
+                    return dot / 8.0.squareRoot()
+                }
+                let m = s.max()!, w = s.map { Foundation.exp($0 - m) }, l = w.reduce(0, +)
+                for d in 0..<3 {
+                    var want = 0.0
+                    for j in 0..<visible { want += w[j] / l * vv[(h * c.s + j) * 3 + d] }
+                    let got = o[(h * c.l + i) * 3 + d]
+                    #expect(got.isFinite && Swift.abs(got - want) <= 1e-5 * 3e38, "h \(h) row \(i) dim \(d): \(got) vs \(want)")
+                }
+            } }
+        }
     }
 }
