@@ -20,6 +20,12 @@ import TensorCore
 /// scale whole rows), takes the softmax row term from the same rounded dP values it is subtracted from, and long
 /// sums are accumulated block by block, so the errors stay at the level of a plain Float32 implementation.
 ///
+/// **Non-finite values** (the rule of `ck_flash.h`, PyTorch's softmax semantics, on every CPU path and every
+/// kernel — decode, short and long blocks, backward, weights): a −∞ score has weight 0, from the mask or from the
+/// data; a row that sees no key or only −∞ scores is empty (output, weights and gradient 0); a NaN or +∞ score
+/// makes its row NaN in the output, the weights and the gradients. So a NaN or Inf in the query, a key or a bias
+/// stays visible in every row that sees it. Keys the mask hides are never read.
+///
 /// Supports everything the reference does: every ``AttentionMask`` (causal and sliding-window blocks are skipped
 /// whole), GQA/MQA (query head h reads key/value head h / (H / Hkv) in place, never copied), a custom scale,
 /// ``AttentionDropout`` (the same counter-based keep decisions as the reference path, in forward and backward),
@@ -70,13 +76,20 @@ public enum FlashAttention {
         precondition(supports(query: query, key: key, value: value),
                      "FlashAttention: the fused kernels are Float32; got query \(query.dtype), key \(key.dtype), value \(value.dtype) (use ReferenceAttention for Float64)")
         let factor = scale ?? 1 / Double(max(e, 1)).squareRoot()
+        // Nothing to compute: a zero-sized batch, head, query or value dim makes the output empty (and the weights,
+        // unless only Ev is 0), whatever key count the inputs declare, so no kernel limit (32-bit key indices) applies.
+        if Shape.checkedCount([b, h, l, ev]) == 0 && (!needsWeights || Shape.checkedCount([b, h, l, s]) == 0) {
+            return emptyResult(query: query, key: key, value: value, mask: mask, outputShape: [b, h, l, ev],
+                               weightsShape: needsWeights ? [b, h, l, s] : nil)
+        }
         let p = FlashProblem(b: b, h: h, hkv: hkv, l: l, s: s, e: e, ev: ev, scale: Float(factor),
                              dropout: dropout.flatMap { $0.probability > 0 ? $0 : nil },
                              isa: ck_flash_resolve_isa(pinnedPath.map { ck_isa(rawValue: $0) } ?? CK_ISA_AUTO))
         let flashMask = FlashMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
         let (q, k, v) = (query.detached(), key.detached(), value.detached())
 
-        let (values, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
+        let (computed, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
+        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: mask)
         let inputs = [query, key, value] + flashMask.additiveInputs
         let output = values.recordingGradient(inputs: inputs) { g in
             let grads = backwardValues(p, query: q, key: k, value: v, stats: stats, gradOutput: g,
@@ -89,6 +102,20 @@ public enum FlashAttention {
         guard needsWeights else { return (output, nil) }
         let weights = weightValues(p, query: q, key: k, stats: stats, mask: flashMask)
         return (output, differentiableWeights(weights, inputs: inputs, mask: mask, scale: factor, dropout: p.dropout))
+    }
+
+    /// An empty output (and weights) whose gradients are zeros: with no output element, nothing depends on the
+    /// inputs.
+    static func emptyResult(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, outputShape: [Int],
+                            weightsShape: [Int]?) -> (output: Tensor, weights: Tensor?) {
+        let inputs = [query, key, value] + mask.leaves.compactMap { leaf in
+            if case .additive(let t) = leaf, t.requiresGradient { return t }
+            return nil
+        }
+        let output = Tensor.zeros(outputShape).recordingGradient(inputs: inputs) { _ in
+            inputs.map { Tensor.zeros($0.shape, dtype: $0.dtype) }
+        }
+        return (output, weightsShape.map { Tensor.zeros($0) })
     }
 
     /// The weights, differentiable like the reference path's. Gradients that reach the weights themselves (rare:

@@ -61,9 +61,12 @@ extension AttentionMask {
     }
 
     /// For scores [B, H, L, S]: which query rows (b, i) see no key in any head, row-major [B·L]; nil when none.
-    /// Multi-head attention zeroes these rows of its output (the fully-masked-row policy).
+    /// With S = 0 every row sees no key, mask or not. Multi-head attention zeroes these rows of its output (the
+    /// fully-masked-row policy: one rule for "no keys at all" and "every key masked").
     public func fullyMaskedQueryRows(batch: Int, heads: Int, queryLength l: Int, keyLength s: Int) -> [Bool]? {
-        if isNone || batch * l == 0 { return nil }
+        if batch * l == 0 { return nil }
+        if s == 0 { return [Bool](repeating: true, count: batch * l) }
+        if isNone { return nil }
         let resolved = self.resolved(batch: batch, heads: heads, queryLength: l, keyLength: s)
         var rows = [Bool](repeating: false, count: batch * l)
         var any = false

@@ -21,8 +21,11 @@ import TensorCore
 /// attend). The appended bias/zero slots are always visible (as PyTorch, which pads its masks with "allowed"),
 /// unless `maskCoversExtraKeys` says the mask already describes all S + extra keys.
 ///
-/// **Fully-masked query rows** (every head sees no key) give output 0 — not the output bias — and gradient 0, with
-/// weights requested or not; their weights are 0. PyTorch gives NaN there when it computes weights.
+/// **Query rows with nothing to attend to** — no keys at all (S = 0 and no appended slot) or every key masked in
+/// every head — give output 0 (after the output projection: not the output bias) and gradient 0, with weights
+/// requested or not; their weights are 0. One rule for both cases, on every path. PyTorch gives NaN there when it
+/// computes weights and the output bias otherwise. A row that does see keys but whose scores are NaN (a NaN
+/// input or weight) is NaN, output and weights alike: the rule is about the mask, never about the values.
 ///
 /// **Weights** come from the same computation as the output, per head [B, H, L, S′] or averaged over heads
 /// [B, L, S′] (S′ counts the appended slots), whenever asked: asking never changes the output.
@@ -286,7 +289,7 @@ public final class MultiHeadAttention: Module {
         if let gate = gateProjection { out = out * gate(query).sigmoid() }
         out = outputProjection(out)
         if let rows = fullMask.fullyMaskedQueryRows(batch: b, heads: c.numHeads, queryLength: l, keyLength: keys) {
-            // Policy: a query that sees no key has output 0, not the output bias (PyTorch: NaN with weights).
+            // Policy: a query that sees no key (S = 0 or all masked) has output 0, not the output bias.
             out = out.maskedFill(BoolTensor(shape: [b, l, 1], values: rows), with: 0)
         }
         switch weights {

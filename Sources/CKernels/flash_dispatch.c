@@ -66,8 +66,20 @@ size_t ck_flash_backward_workspace_size(int64_t E, int64_t Ev, int64_t S) {
 // maximum contributes l_c >= 1, so the denominator is >= 1 whenever any key was visible.
 void ck_flash_decode_merge(const float *acc, const float *m, const float *l, int64_t parts, int64_t Ev,
                            float drop_scale, float *o, float *rowmax, float *rowsum) {
+    // A NaN max (some score of the row was NaN) makes the row NaN, output and statistics alike; a `>` scan
+    // alone would skip it and, if every part were NaN, report the row as one that saw no key.
     float M = -__builtin_inff();
-    for (int64_t c = 0; c < parts; c++) M = m[c] > M ? m[c] : M;
+    int nan = 0;
+    for (int64_t c = 0; c < parts; c++) {
+        M = m[c] > M ? m[c] : M;
+        nan |= m[c] != m[c];
+    }
+    if (nan) {
+        for (int64_t d = 0; d < Ev; d++) o[d] = __builtin_nanf("");
+        *rowmax = __builtin_nanf("");
+        *rowsum = __builtin_nanf("");
+        return;
+    }
     for (int64_t d = 0; d < Ev; d++) o[d] = 0.0f;
     if (M == -__builtin_inff()) {
         *rowmax = __builtin_inff();

@@ -280,8 +280,15 @@ FL_TARGET static void FL_FN(fl_decode_chunk)(const ck_flash_decode_args *a, int6
         if (brow) x = fv_add(x, fv_loadn(brow + j0 + j, w));
         fv_storen(s + j, x, w);
     }
+    // The running max must keep a NaN (a `>` scan skips it, and a chunk of only NaN and -inf would then look
+    // masked): once mx is NaN, `s > mx` is false for every s, so it stays NaN; alpha, p, l and acc follow.
     float mx = *m;
-    for (int64_t j = 0; j < n; j++) mx = s[j] > mx ? s[j] : mx;
+    int nan = 0;
+    for (int64_t j = 0; j < n; j++) {
+        mx = s[j] > mx ? s[j] : mx;
+        nan |= s[j] != s[j];
+    }
+    if (nan) mx = __builtin_nanf("");
     if (mx == -__builtin_inff()) return;  // nothing visible so far (every key here carries a -inf bias)
     const float alpha = ck_exp_scalar(*m - mx);  // 0 when the old max was -inf
     fv lsum = fv_zero();

@@ -135,6 +135,25 @@ FL_TARGET void FL_FN(ck_bias_act_rows)(float *y, int64_t rows, int64_t cols, int
     }
 }
 
+// One LayerNorm row in double, z already in y: for rows whose float sums overflow (see the caller). An infinite
+// or NaN z makes the row NaN, as in PyTorch.
+static void ro_layernorm_row_double(float *y, int64_t cols, const float *gamma, const float *beta, float eps,
+                                    float *mean_out, float *rstd_out) {
+    double sum = 0, sq = 0;
+    for (int64_t j = 0; j < cols; j++) sum += y[j];
+    const double mean = sum / (double)cols;
+    for (int64_t j = 0; j < cols; j++) sq += ((double)y[j] - mean) * ((double)y[j] - mean);
+    const double rstd = 1.0 / __builtin_sqrt(sq / (double)cols + (double)eps);
+    if (mean_out) *mean_out = (float)mean;
+    if (rstd_out) *rstd_out = (float)rstd;
+    for (int64_t j = 0; j < cols; j++) {
+        double v = ((double)y[j] - mean) * rstd;
+        if (gamma) v *= gamma[j];
+        if (beta) v += beta[j];
+        y[j] = (float)v;
+    }
+}
+
 FL_TARGET void FL_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
                                                const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
                                                int64_t rows, int64_t cols, float *mean_out, float *rstd_out) {
@@ -171,6 +190,12 @@ FL_TARGET void FL_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, cons
             tail += (double)d * d;
         }
         const double var = ((double)fv_hsum(sq) + tail) / (double)cols;
+        // Rows near Float's range (a spread beyond ~1e15): a float lane sum or square may have overflowed, or
+        // rstd be subnormal, though the normalised row is finite. Redo the row in double; one compare per row.
+        if (!(var < 1e30) || !(mean - mean == 0.0f)) {
+            ro_layernorm_row_double(yr, cols, gamma, beta, eps, mean_out ? mean_out + r : NULL, rstd_out ? rstd_out + r : NULL);
+            continue;
+        }
         const float rstd = (float)(1.0 / __builtin_sqrt(var + (double)eps));
         if (mean_out) mean_out[r] = mean;
         if (rstd_out) rstd_out[r] = rstd;

@@ -5,10 +5,10 @@
 //     softmax x_j = e_j * (1 / sum e) and log-softmax x_j = (x_j - m) - log(sum e). sum >= 1 because the
 //     max entry contributes exp(0) = 1, so neither the reciprocal nor the log can misbehave.
 //   - max == -inf (every entry masked): softmax gives 0, log-softmax gives -inf (project policy).
-//   - max == +inf: the limit of softmax as those logits grow together: the k entries at +inf share the
-//     mass (1/k each, log -log k), every other entry gets 0 (log -inf).
+//   - max == +inf: the whole row becomes NaN, as in PyTorch (exp(x_j - m) is exp(inf - inf) = NaN at the
+//     +inf entries, so the sum is NaN): an infinite logit is a blow-up upstream and must stay visible.
 //   - any NaN in the row: the whole row becomes NaN. The vector paths see it through the sum; only
-//     rows with an infinite max are scanned for it explicitly, in ck_softmax_row_special.
+//     rows with an infinite (or NaN) max are scanned for it explicitly, in ck_softmax_row_special.
 //   - cols == 0: nothing to do.
 #include "ck_exp.h"
 
@@ -34,21 +34,15 @@ double ck_log_ge1(double s) {
 }
 
 void ck_softmax_row_special(float *x, int64_t cols, float m, int log_mode) {
-    int64_t count = 0;
+    int finite_max = m < 0;  // -inf: every entry masked, unless a NaN hides among them
     for (int64_t j = 0; j < cols; j++) {
-        if (x[j] != x[j]) {
-            for (int64_t t = 0; t < cols; t++) x[t] = x[j];
-            return;
-        }
-        count += x[j] == m;
+        if (x[j] != x[j] || x[j] == __builtin_inff()) finite_max = 0;
     }
-    const float inf = __builtin_inff();
-    if (m < 0) {
-        for (int64_t j = 0; j < cols; j++) x[j] = log_mode ? -inf : 0.0f;
+    if (!finite_max) {
+        for (int64_t t = 0; t < cols; t++) x[t] = __builtin_nanf("");
         return;
     }
-    const float hit = log_mode ? (float)-ck_log_ge1((double)count) : (float)(1.0 / (double)count);
-    for (int64_t j = 0; j < cols; j++) x[j] = x[j] == m ? hit : (log_mode ? -inf : 0.0f);
+    for (int64_t j = 0; j < cols; j++) x[j] = log_mode ? -__builtin_inff() : 0.0f;
 }
 
 void ck_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode) {
@@ -56,7 +50,7 @@ void ck_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, in
     for (int64_t r = 0; r < rows; r++) {
         float *row = x + r * ld;
         float m = row[0];
-        for (int64_t j = 1; j < cols; j++) m = row[j] > m ? row[j] : m;
+        for (int64_t j = 1; j < cols; j++) m = row[j] > m || row[j] != row[j] ? row[j] : m;
         if (m == __builtin_inff() || m == -__builtin_inff() || m != m) {
             ck_softmax_row_special(row, cols, m, log_mode);
             continue;

@@ -1,8 +1,29 @@
 /// Shape arithmetic shared by every op: element counts, row-major strides, axis normalisation and
 /// NumPy/PyTorch broadcasting (align trailing dimensions; a dimension of 1 stretches).
 public enum Shape {
-    /// Number of elements of `shape` (1 for a scalar shape `[]`).
-    @inlinable public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    /// Number of elements of `shape` (1 for a scalar shape `[]`). Stops with a message naming the shape when a
+    /// dimension is negative or the product overflows `Int` (a bare overflow trap would say nothing); code that
+    /// sizes outside data should ask ``checkedCount(_:)`` first and throw.
+    @inlinable public static func count(_ shape: [Int]) -> Int {
+        guard let n = checkedCount(shape) else {
+            preconditionFailure("Shape.count: shape \(shape) has a negative dimension or more than Int.max (\(Int.max)) elements")
+        }
+        return n
+    }
+
+    /// Number of elements of `shape`, or nil when a dimension is negative or the product overflows `Int`. A zero
+    /// dimension gives 0 whatever the others are (so [0, 2⁶², 2⁶²] is a valid, empty shape).
+    @inlinable public static func checkedCount(_ shape: [Int]) -> Int? {
+        if shape.contains(where: { $0 < 0 }) { return nil }
+        if shape.contains(0) { return 0 }
+        var n = 1
+        for d in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
 
     /// Row-major (C-order) strides in elements.
     @inlinable public static func contiguousStrides(_ shape: [Int]) -> [Int] {

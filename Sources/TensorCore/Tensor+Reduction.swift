@@ -3,15 +3,34 @@ extension Tensor {
     /// Sum over `axes` (all axes when nil). Float32 rows are accumulated in Double, so long sums keep full
     /// Float32 accuracy.
     public func sum(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
-        let list = Array(Set((axes ?? Array(0..<rank)).map { Shape.axis($0, rank: rank, op: "sum") })).sorted(by: >)
+        reduced(axes: axes, keepingDimensions: keepingDimensions, averaging: false, op: "sum")
+    }
+
+    /// The sum, or with `averaging` the mean, over `axes`. The mean divides the Double accumulator before it is
+    /// rounded to the element type, so a Float32 mean of values near Float.greatestFiniteMagnitude stays finite
+    /// (a Float32 sum then divided would overflow to ∞ on the way).
+    func reduced(axes: [Int]?, keepingDimensions: Bool, averaging: Bool, op: String) -> Tensor {
+        let list = Array(Set((axes ?? Array(0..<rank)).map { Shape.axis($0, rank: rank, op: op) })).sorted(by: >)
+        let n = Double(Swift.max(list.map { shape[$0] }.reduce(1, *), 1))
         var out = materialized()
-        for a in list { out = out.sumAxisKeepingDimension(a) }
+        if list.count == 1 {
+            out = out.sumAxisKeepingDimension(list[0], divisor: averaging ? n : 1)
+        } else if list.count > 1 {
+            // All reduced axes as one trailing axis, so one Double accumulator covers them (a Float32 partial sum
+            // per axis could overflow where the whole mean does not).
+            let kept = (0..<rank).filter { !list.contains($0) }, order = kept + list.reversed()
+            if order != Array(0..<rank) { out = out.permuted(order).materialized() }
+            out = out.reshaped(kept.map { shape[$0] } + [list.map { shape[$0] }.reduce(1, *)]).sumAxisKeepingDimension(kept.count, divisor: averaging ? n : 1)
+        }
         var keptShape = shape
         for a in list { keptShape[a] = 1 }
         let finalShape = keepingDimensions ? keptShape : shape.enumerated().filter { !list.contains($0.offset) }.map(\.element)
         out = Tensor(storage: out.storage, shape: finalShape, strides: Shape.contiguousStrides(finalShape), offset: out.offset)
         let original = shape
-        out.node = Autograd.record(inputs: [self]) { g in [g.reshaped(keptShape).expanded(to: original).contiguous()] }
+        out.node = Autograd.record(inputs: [self]) { g in
+            let spread = g.reshaped(keptShape).expanded(to: original).contiguous()
+            return [averaging ? spread / n : spread]
+        }
         return out
     }
 
@@ -22,9 +41,7 @@ extension Tensor {
 
     /// Arithmetic mean over `axes` (all when nil).
     public func mean(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
-        let list = (axes ?? Array(0..<rank)).map { Shape.axis($0, rank: rank, op: "mean") }
-        let n = Set(list).map { shape[$0] }.reduce(1, *)
-        return sum(axes: list, keepingDimensions: keepingDimensions) / Double(Swift.max(n, 1))
+        reduced(axes: axes, keepingDimensions: keepingDimensions, averaging: true, op: "mean")
     }
 
     public func mean(axis: Int, keepingDimensions: Bool = false) -> Tensor {
@@ -59,22 +76,26 @@ extension Tensor {
     // MARK: Kernels
 
     /// [outer, n, inner] → [outer, 1, inner] by summation along the middle axis.
-    func sumAxisKeepingDimension(_ a: Int) -> Tensor {
+    /// Sums along `a` (kept as a dimension of 1) in Double, divided by `divisor` before rounding to the element type.
+    func sumAxisKeepingDimension(_ a: Int, divisor: Double = 1) -> Tensor {
         let n = shape[a], inner = shape[(a + 1)...].reduce(1, *), outer = shape[..<a].reduce(1, *)
         var outShape = shape
         outShape[a] = 1
         let out = Tensor(storage: TensorStorage(zeroedCount: outer * inner, dtype: dtype), shape: outShape)
         func run<T: TensorScalar>(_: T.Type) {
             let src = storage.pointer(T.self) + offset, dst = out.storage.pointer(T.self)
+            var acc = [Double](repeating: 0, count: outer == 0 || inner == 1 ? 0 : inner)  // (an empty outer may have any inner)
             for o in 0..<outer {
                 let row = src + o * n * inner
                 if inner == 1 {
-                    var acc = 0.0
-                    for j in 0..<n { acc += Double(row[j]) }
-                    dst[o] = T(acc)
+                    var total = 0.0
+                    for j in 0..<n { total += Double(row[j]) }
+                    dst[o] = T(divisor == 1 ? total : total / divisor)
                 } else {
+                    for i in 0..<inner { acc[i] = 0 }
+                    for j in 0..<n { for i in 0..<inner { acc[i] += Double(row[j * inner + i]) } }
                     let d = dst + o * inner
-                    for j in 0..<n { for i in 0..<inner { d[i] += row[j * inner + i] } }
+                    for i in 0..<inner { d[i] = T(divisor == 1 ? acc[i] : acc[i] / divisor) }
                 }
             }
         }

@@ -4,7 +4,8 @@ import CKernels
 ///
 /// Numerical strategy: subtract the row maximum before exponentiating (so no exp overflows), sum in the working
 /// precision, divide once. A slice whose maximum is −inf (every entry masked) gives all zeros from `softmax`
-/// (project policy: fully-masked rows are 0, never NaN) and all −inf from `logSoftmax`.
+/// (project policy: fully-masked rows are 0, never NaN) and all −inf from `logSoftmax`. A slice holding a NaN or a
+/// +inf is all NaN, as in PyTorch (e^(x − m) is e^(∞ − ∞) there): a blow-up upstream stays visible.
 extension Tensor {
     /// softmax(x)_j = e^(x_j − m) / Σ_k e^(x_k − m), m = max_k x_k, along `axis`.
     /// Gradient: dx = y ∘ (dy − Σ_j dy_j y_j).
@@ -76,7 +77,8 @@ public enum SoftmaxReference {
         for r in 0..<rows {
             let row = p + r * cols
             var m = -T.infinity
-            for j in 0..<cols { m = Swift.max(m, row[j]) }
+            // NaN-sticky: Swift.max skips a NaN, and a row of NaN and −∞ would then pass for fully masked.
+            for j in 0..<cols where row[j] > m || row[j].isNaN { m = row[j] }
             if m == -T.infinity {
                 for j in 0..<cols { row[j] = log ? -T.infinity : 0 }
                 continue

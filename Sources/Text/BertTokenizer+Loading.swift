@@ -21,6 +21,12 @@ extension BertTokenizer {
         let config = try Self.readJSONIfPresent(dir + "/tokenizer_config.json")
         let sentenceConfig = try Self.readJSONIfPresent(dir + "/sentence_bert_config.json")
         let maxLength = sentenceConfig?["max_seq_length"]?.int ?? config?["model_max_length"]?.int.flatMap { $0 > 100_000 ? nil : $0 } ?? 512
+        // From a file: refused by a thrown error, where the same limit passed in code stops at encode's precondition.
+        if maxLength < 2 {
+            let (file, field) = sentenceConfig?["max_seq_length"]?.int != nil ? ("sentence_bert_config.json", "max_seq_length")
+                : ("tokenizer_config.json", "model_max_length")
+            throw .invalidField(file: dir + "/" + file, field: field, expected: "an integer ≥ 2 (room for [CLS] and [SEP]), found \(maxLength)")
+        }
 
         let useJSON: Bool
         switch compatibility {

@@ -79,21 +79,27 @@ public struct BertTokenizer: Sendable {
     }
 
     /// The ids of `text`: `[CLS]`, the tokens, `[SEP]` (unless `addSpecialTokens` is false), at most `maxLength` in all
-    /// (nil: ``maxLength``).
+    /// (nil: ``maxLength``). A limit is the caller's choice, so one below 2 (no room for `[CLS]` and `[SEP]`) or
+    /// below 0 is a programming error: it stops with a message naming the limit, in every build.
     public func encode(_ text: String, maxLength: Int? = nil, addSpecialTokens: Bool = true) -> [Int] {
         let limit = maxLength ?? self.maxLength
+        requireLimit(limit >= (addSpecialTokens ? 2 : 0),
+                     "BertTokenizer.encode: maxLength \(limit) leaves no room for " + (addSpecialTokens ? "[CLS] and [SEP] (needs ≥ 2)" : "tokens (needs ≥ 0)"))
         var content = ids(Array(text.unicodeScalars))
-        guard addSpecialTokens else { return Array(content.prefix(max(limit, 0))) }
-        precondition(limit >= 2, "BertTokenizer.encode: maxLength \(limit) leaves no room for [CLS] and [SEP]")
+        guard addSpecialTokens else { return Array(content.prefix(limit)) }
         if content.count > limit - 2 { content.removeLast(content.count - (limit - 2)) }
         return [classifierID] + content + [separatorID]
     }
 
     /// Encodes several texts for one forward pass: each as ``encode(_:maxLength:addSpecialTokens:)``, then padded with
     /// `[PAD]`; the attention mask is 1 on real tokens and 0 on padding; token type ids are all 0 (one segment).
+    /// Limits below 2 (`maxLength` or `.fixed(n)`) stop with a message, as in the single-text form.
     public func encode(batch texts: [String], maxLength: Int? = nil, padding: Padding = .longest) -> BatchEncoding {
         var limit = maxLength ?? self.maxLength
-        if case .fixed(let n) = padding { limit = min(limit, n) }
+        if case .fixed(let n) = padding {
+            requireLimit(n >= 2, "BertTokenizer.encode(batch:): padding .fixed(\(n)) leaves no room for [CLS] and [SEP] (needs ≥ 2)")
+            limit = min(limit, n)
+        }
         let rows = texts.map { encode($0, maxLength: limit) }
         let width: Int
         switch padding {
@@ -162,4 +168,10 @@ public struct BatchEncoding: Sendable, Equatable {
 
     /// Real tokens per row (special tokens included).
     public var lengths: [Int] { attentionMask.map { $0.reduce(0, +) } }
+}
+
+/// Stops with `message` in every build when `condition` is false. The standard `precondition` drops its message in
+/// optimised builds (a bare "Illegal instruction"), and Text does not import TensorCore, whose `precondition` keeps it.
+func requireLimit(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
+    if !condition { fatalError(message(), file: file, line: line) }
 }

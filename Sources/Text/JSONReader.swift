@@ -92,15 +92,38 @@ enum JSON: Sendable {
             case UInt8(ascii: "n"): try word("null"); return .null
             default:
                 let start = i
-                let allowed = Array("+-.0123456789eE".utf8)
-                while i < bytes.count, allowed.contains(bytes[i]) { i += 1 }
-                let literal = String(decoding: bytes[start..<i], as: UTF8.self)
-                guard !literal.isEmpty, Double(literal) != nil else {
+                guard number() else {
                     i = start
-                    throw error("unexpected character")
+                    throw error(bytes[i] == UInt8(ascii: "-") || isDigit(bytes[i]) ? "invalid number" : "unexpected character")
                 }
-                return .number(literal)
+                return .number(String(decoding: bytes[start..<i], as: UTF8.self))
             }
+        }
+
+        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+        /// Consumes one number of RFC 8259's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, and says
+        /// whether it was one (no leading +, no leading zeros, digits on both sides of the point).
+        mutating func number() -> Bool {
+            func digits() -> Int {
+                let from = i
+                while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+                return i - from
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < bytes.count, isDigit(bytes[i]) else { return false }
+            if bytes[i] == UInt8(ascii: "0") { i += 1 } else { _ = digits() }
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { return false }
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+                guard digits() > 0 else { return false }
+            }
+            // A digit right after "0" (a leading zero) is not part of any valid token.
+            return !(i < bytes.count && isDigit(bytes[i]))
         }
 
         mutating func word(_ w: String) throws(SyntaxError) {
@@ -137,7 +160,8 @@ enum JSON: Sendable {
                     }
                     guard let scalar = Unicode.Scalar(v) else { throw error("lone surrogate in \\u escape") }
                     UTF8.encode(scalar) { out.append($0) }
-                default: out.append(e)  // \" \\ \/
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
                 }
             }
             guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
@@ -145,7 +169,10 @@ enum JSON: Sendable {
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
-            guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            // Exactly four hex digits: UInt32(_:radix:) alone would also take a sign ("\u+05B").
+            let hexDigits = Array("0123456789abcdefABCDEF".utf8)
+            guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ hexDigits.contains($0) }),
+                  let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
                 throw error("invalid \\u escape")
             }
             i += 4

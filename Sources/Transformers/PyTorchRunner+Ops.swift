@@ -19,8 +19,10 @@ extension RunContext {
         guard v.shape[0] == b, v.shape[1] == hkv, v.shape[2] == s else {
             throw RunnerError.shape("value", in: Self.inputFile, expected: "[B, Hkv, S, Ev] with B = \(b), Hkv = \(hkv), S = \(s)", found: v.shape)
         }
+        guard h >= 1 else { throw RunnerError.shape("query", in: Self.inputFile, expected: "[B, H, L, E] with H ≥ 1 heads", found: q.shape) }
+        guard hkv >= 1 else { throw RunnerError.shape("key", in: Self.inputFile, expected: "[B, Hkv, S, E] with Hkv ≥ 1 heads", found: k.shape) }
         let gqa = try bool("enable_gqa", default: false)
-        guard hkv > 0, h % hkv == 0, hkv == h || hkv == 1 || gqa else {
+        guard h % hkv == 0, hkv == h || hkv == 1 || gqa else {
             throw RunnerError.shape("key", in: Self.inputFile,
                                     expected: "Hkv = H = \(h)" + (gqa ? " or a divisor of it" : " (or a divisor of it with enable_gqa=true)"), found: k.shape)
         }
@@ -42,6 +44,10 @@ extension RunContext {
         let grad = try optionalFloat("grad_output", shape: unheaded ? [b, l, ev] : [b, h, l, ev],
                                      expected: unheaded ? "[B, L, Ev]" : "[B, H, L, Ev]")
         let needWeights = try bool("need_weights", default: false)
+        let results = [[b, h, l, ev]] + (needWeights ? [[b, h, l, s]] : [])
+        try checkKeyCount(s, tensor: "key", results: results)
+        try checkMemory(op: "sdpa", [("output", results[0])] + (needWeights ? [("weights", results[1])] : [])
+                            + (grad == nil ? [] : [("grad_query", q.shape), ("grad_key", k.shape), ("grad_value", v.shape)]))
         let leaves = grad == nil ? [q, k, v] : [q, k, v].map { $0.requiringGradient() }
         let (o, w) = scaledDotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2],
                                                mask: parts.isEmpty ? .none : .all(parts), scale: try double("scale"),
@@ -91,6 +97,12 @@ extension RunContext {
                                                isCausal: try bool("is_causal", default: false), needWeights: needWeights,
                                                batch: n, heads: heads, queryLength: l, keyLength: s)
         let grad = try optionalFloat("grad_output", shape: unbatched ? [l, e] : [n, l, e], expected: unbatched ? "[L, E]" : "[N, L, E]")
+        let keys = s + config.extraKeys, copies = grad == nil ? 1 : 2
+        try checkKeyCount(keys, tensor: "key", results: [[n, l, e]] + (needWeights ? [[n, heads, l, keys]] : []))
+        // About four copies of the query and key projections (projected, split into heads), the per-head weights
+        // and their average; twice that with gradients.
+        try checkMemory(op: "mha", [("projections", [8 * copies, n, max(l, keys), e])]
+                            + (needWeights ? [("weights", [(average ? 2 : 1) * copies, n, heads, l, keys])] : []))
         let leaves = grad == nil ? [q, k, v] : [q, k, v].map { $0.requiringGradient() }
         let (o, w) = module(query: leaves[0], key: leaves[1], value: leaves[2], mask: mask,
                             weights: needWeights ? (average ? .averaged : .perHead) : .none, maskCoversExtraKeys: covers)
@@ -148,6 +160,7 @@ extension RunContext {
         let c = try layerConfiguration(checkpoint)
         let src = try sequence("src", modelDim: c.modelDim)
         let (n, l) = (src.shape[0], src.shape[1])
+        try checkLayer("encoder-layer", keys: l, keyTensor: "src", rows: [n, l], config: c)
         var rng = RandomGenerator(seed: 0)
         let layer = TransformerEncoderLayer(c, rng: &rng)
         layer.eval()
@@ -174,6 +187,7 @@ extension RunContext {
         let (n, l) = (tgt.shape[0], tgt.shape[1])
         let memory = try sequence("memory", modelDim: c.modelDim, batch: n)
         let s = memory.shape[1]
+        try checkLayer("decoder-layer", keys: max(l, s), keyTensor: s > l ? "memory" : "tgt", rows: [n, max(l, s)], config: c)
         var rng = RandomGenerator(seed: 0)
         let layer = TransformerDecoderLayer(c, rng: &rng)
         layer.eval()

@@ -62,8 +62,11 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 ///   The feed-forward width and biases come from the weights. Out: `output`.
 /// With `grad_output`, `mha` and the layers also return the gradients of their float inputs (`grad_<name>`).
 ///
-/// Fully-masked query rows give 0 (output, weights, gradients), where PyTorch gives NaN (MHA with weights) or,
-/// without weights, the output bias.
+/// Query rows with nothing to attend to (every key masked, or S = 0) give 0 (output, weights, gradients), where
+/// PyTorch gives NaN (MHA with weights) or, without weights, the output bias. NaN and infinities in the inputs or
+/// weights propagate as in PyTorch (a row with a NaN or +inf score is NaN in output and weights). Inputs too large
+/// to compute are refused before any allocation: more than 2³¹ − 1 keys with a non-empty result, or results that
+/// need more memory than the machine has (the message gives both figures).
 public enum PyTorchRunner {
     public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer"]
 

@@ -121,8 +121,10 @@ public struct Heatmap: Sendable {
     }
 
     /// `value` as a position on the colour map: 0 at `range.lowerBound`, 1 at `range.upperBound`, clamped.
+    /// Computed on halves: upper − lower overflows to ∞ for a range such as −1e308…1e308 (and ∞/∞ is NaN), while
+    /// upper/2 − lower/2 is finite for any finite bounds; the ratio is the same.
     public func position(of value: Double) -> Double {
-        let t = (value - range.lowerBound) / (range.upperBound - range.lowerBound)
+        let t = (value / 2 - range.lowerBound / 2) / (range.upperBound / 2 - range.lowerBound / 2)
         return Swift.min(Swift.max(t, 0), 1)
     }
 

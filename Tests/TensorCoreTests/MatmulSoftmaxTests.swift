@@ -76,6 +76,18 @@ struct MatmulSoftmaxTests {
         #expect(Swift.abs(l[0] - Foundation.log(Naive.softmax(rows[0])[0])) <= 1e-6)
     }
 
+    /// PyTorch: softmax of a row holding NaN or +inf is all NaN (e^(∞ − ∞)), also when the rest is masked (−∞).
+    @Test("Softmax rows with NaN or +inf are all NaN", arguments: [DType.float32, .float64])
+    func softmaxNaNAndInfinityPoisonTheRow(_ dtype: DType) {
+        let inf = Double.infinity
+        let rows: [[Double]] = [[.nan, .nan, .nan], [-inf, .nan, -inf], [1, .nan, 2], [inf, 0, -inf], [-inf, -inf, -inf]]
+        let x = Tensor(shape: [5, 3], doubles: rows.flatMap { $0 }).cast(to: dtype)
+        for y in [x.softmax(axis: -1).doubles, x.logSoftmax(axis: -1).doubles] {
+            #expect(y[0..<12].allSatisfy { $0.isNaN }, "\(y)")
+        }
+        #expect(x.softmax(axis: -1).doubles[12...].allSatisfy { $0 == 0 })
+    }
+
     @Test func fullyMaskedSoftmaxRowHasZeroGradient() {
         let x = Tensor(shape: [2, 3], doubles: [-.infinity, -.infinity, -.infinity, 0.5, 1, -1]).requiringGradient()
         let y = x.softmax()
@@ -93,5 +105,25 @@ struct MatmulSoftmaxTests {
             let want = Naive.softmax(Array(xd[r * 1000..<(r + 1) * 1000]))
             for j in 0..<1000 { #expect(Swift.abs(y[r * 1000 + j] - want[j]) <= 1e-6 * max(want[j], 1e-30) + 1e-12) }
         }
+    }
+}
+
+/// Reductions of values near Float.greatestFiniteMagnitude whose exact result is finite.
+struct NearFloatMaxReductionTests {
+    @Test func meanOfHugeFloat32ValuesIsFinite() {
+        let x = Tensor(shape: [2, 3], doubles: [3e38, 3e38, 3.2e38, -3e38, 3e38, 3e38]).cast(to: .float32)
+        // exact means in Float64, rounded once
+        #expect(x.mean(axis: 1).doubles == [Double(Float(9.2e38 / 3)), Double(Float(3e38 / 3))])
+        #expect(x.mean(axis: 0).doubles == [0, Double(Float(3e38)), Double(Float(3.1e38))])
+        #expect(x.mean().doubles == [Double(Float(9.2e38 / 6 + 3e38 / 6))])
+        // the gradient of a mean is 1/n everywhere
+        let leaf = x.requiringGradient()
+        #expect(Autograd.gradients(of: leaf.mean(), withRespectTo: [leaf])[0].doubles.allSatisfy { $0 == Double(Float(1.0 / 6)) })
+    }
+
+    @Test func layerNormOfHugeFloat32RowIsFinite() {
+        let x = Tensor(shape: [1, 4], doubles: [3e38, -3e38, 3e38, -3e38]).cast(to: .float32)
+        let y = x.layerNorm(weight: nil, bias: nil, eps: 1e-5).doubles
+        for (got, want) in zip(y, [1.0, -1, 1, -1]) { #expect(Swift.abs(got - want) <= 1e-6) }
     }
 }

@@ -78,10 +78,12 @@ void ck_vexp(const float *x, float *y, int64_t n);
 
 /// Numerically stable softmax of `rows` rows of `cols` elements, in place: row r starts at x + r*ld.
 /// Each row: m = max, e_j = exp(x_j - m), x_j = e_j / sum(e). A row whose max is -inf (every entry
-/// masked) becomes all zeros (project policy: fully-masked rows give 0, never NaN).
+/// masked) becomes all zeros (project policy: fully-masked rows give 0, never NaN). A row holding a NaN or a
+/// +inf becomes all NaN, as in PyTorch (e^(inf - inf) is NaN).
 void ck_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld);
 
-/// Log-softmax of rows in place: x_j - m - log(sum(exp(x_j - m))). A row whose max is -inf becomes all -inf.
+/// Log-softmax of rows in place: x_j - m - log(sum(exp(x_j - m))). A row whose max is -inf becomes all -inf;
+/// one holding a NaN or a +inf, all NaN.
 void ck_log_softmax_rows(float *x, int64_t rows, int64_t cols, int64_t ld);
 
 #ifdef __cplusplus

@@ -21,6 +21,18 @@
 //     left-to-right sum's.
 //   - Masking: a row i only sees keys j with key_lo[i] <= j < key_hi[i] (NULL arrays mean 0 and S); `bias`
 //     (additive, -inf masks) is read as bias[i * bias_rs + j]; bias_rs may be 0 (one row shared by all rows).
+//   - Non-finite scores follow PyTorch's softmax (its math SDPA path, `_safe_softmax`), by the score's value, not
+//     by where it came from:
+//       * a score of -inf has weight 0, whether the mask put it there (a -inf bias, a key outside the row's range)
+//         or the data did (q.k overflowing to -inf); a row whose every score is -inf, or that sees no key, is
+//         "empty": output 0, weights 0, gradient 0 (m = +inf, l = 1 saved, see above);
+//       * a NaN score, or a +inf one (e^(inf - inf) is NaN), makes the whole row NaN: output, weights, saved l,
+//         and the gradients that flow through it. An Inf or NaN anywhere in q, k or a bias therefore shows up
+//         as NaN in every row that sees it, never as a plausible finite row or a 0.
+//     Keys outside a row's range are never read (as in any flash kernel), so a NaN in q, k or v there is not seen;
+//     a NaN in v at a visible key reaches the output through P.V. The NaN survives without a test in the hot
+//     loops: e^(NaN - m) is NaN, so it reaches l and P.V; only the per-chunk decode max and the merge (cold)
+//     check for it explicitly, where a NaN-blind max could otherwise make a row look empty.
 //   - Dropout (p > 0): weight (i, j) survives iff hash(seed, drop_base + i * S + j) >= drop_threshold, the
 //     SplitMix64 construction of the Swift `AttentionDropout` (drop_threshold = ceil(p * 2^53) compared with the
 //     hash's top 53 bits), and survivors are scaled by 1 / (1 - p). drop_base is the flat index of (b, h, 0, 0).
