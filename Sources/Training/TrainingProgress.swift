@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// What a training loop reports after a step: enough for a progress line (step, loss, tokens/s, ETA) and for a
 /// held-out figure when one was just measured.
@@ -61,5 +62,35 @@ public final class ProgressPrinter: @unchecked Sendable {
         lastWidth = text.count
         FileHandle.standardError.write(Data(("\r" + text + pad + (p.validation != nil || p.step == p.totalSteps ? "\n" : "")).utf8))
         if p.validation != nil { lastWidth = 0 }
+    }
+}
+
+/// The loop every application's `train` runs: `steps` checked ``Trainer`` steps, each on the batch `batch(step)`
+/// makes (its token count and its loss), a validation figure every `validateEvery` steps and at the end, and a
+/// ``TrainingProgress`` after each step.
+///
+/// ```swift
+/// try runTraining(trainer, steps: 600, validateEvery: 100, validate: { model.evaluate(held).accuracy }, progress: report) { _ in
+///     let batch = batches.next()
+///     return (tokens: batch.count, loss: { Loss.crossEntropy(logits: model(batch), targets: labels(batch)) })
+/// }
+/// ```
+public func runTraining(_ trainer: Trainer, steps: Int, validateEvery: Int, validationName: String = "validation accuracy",
+                        validate: (() -> Double)?, progress: ((TrainingProgress) -> Void)?,
+                        batch: (Int) throws -> (tokens: Int, loss: () throws -> Tensor)) throws {
+    precondition(steps > 0 && validateEvery > 0, "runTraining: steps \(steps) and validateEvery \(validateEvery) must be positive")
+    let start = Date()
+    var tokens = 0
+    for step in 1...steps {
+        let (count, loss) = try batch(step)
+        tokens += count
+        let report = try trainer.step(loss)
+        guard let progress else { continue }
+        let elapsed = Date().timeIntervalSince(start)
+        var measured: (name: String, value: Double)?
+        if let validate, step % validateEvery == 0 || step == steps { measured = (validationName, validate()) }
+        progress(TrainingProgress(step: step, totalSteps: steps, loss: report.loss, learningRate: report.learningRate,
+                                  tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
+                                  validation: measured))
     }
 }

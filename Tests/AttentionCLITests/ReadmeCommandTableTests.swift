@@ -10,6 +10,8 @@ struct ReadmeCommandTableTests {
     @Test("every option in --help appears in the command's README row", arguments: [
         ["demo"], ["translate"], ["run"], ["embed"], ["tokenize"], ["similarity"], ["search"],
         ["bench", "gemm"], ["bench", "attention"], ["bench", "encoder-layer"],
+        ["classify", "train"], ["classify", "eval"], ["classify", "run"], ["classify", "corpus"],
+        ["digits", "train"], ["digits", "eval"], ["digits", "run"],
     ])
     func tableListsEveryOption(_ command: [String]) throws {
         let text = try String(contentsOf: Self.readme, encoding: .utf8)

@@ -50,27 +50,15 @@ extension AttentionClassifier {
                               schedule: WarmupCosineRate(peak: options.learningRate, warmupSteps: min(50, options.steps / 10),
                                                          totalSteps: options.steps, minimum: options.learningRate / 20),
                               clipNorm: options.clipNorm)
-        let start = Date()
-        var tokens = 0
-        for step in 1...options.steps {
+        try runTraining(trainer, steps: options.steps, validateEvery: options.validationEvery,
+                        validate: validation.isEmpty ? nil : { model.evaluate(validation).accuracy }, progress: progress) { _ in
             let batch = batches.next()
             let inputs = batch.map { i in
                 let kept = ids[i].filter { _ in dropoutRNG.uniform() >= options.wordDropout }
                 return kept.isEmpty ? [ids[i][0]] : kept
             }
-            tokens += inputs.reduce(0) { $0 + $1.count }
-            let report = try trainer.step {
-                Loss.crossEntropy(logits: model(inputs).logits, targets: batch.map { targets[$0] })
-            }
-            guard let progress else { continue }
-            let elapsed = Date().timeIntervalSince(start)
-            var measured: (name: String, value: Double)?
-            if !validation.isEmpty, step % options.validationEvery == 0 || step == options.steps {
-                measured = ("validation accuracy", model.evaluate(validation).accuracy)
-            }
-            progress(TrainingProgress(step: step, totalSteps: options.steps, loss: report.loss, learningRate: report.learningRate,
-                                      tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
-                                      validation: measured))
+            return (inputs.reduce(0) { $0 + $1.count },
+                    { Loss.crossEntropy(logits: model(inputs).logits, targets: batch.map { targets[$0] }) })
         }
         return model
     }

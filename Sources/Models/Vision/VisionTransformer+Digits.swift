@@ -51,8 +51,9 @@ extension VisionTransformer {
                               schedule: WarmupCosineRate(peak: options.learningRate, warmupSteps: min(100, options.steps / 10),
                                                          totalSteps: options.steps, minimum: options.learningRate / 50),
                               clipNorm: options.clipNorm)
-        let start = Date()
-        for step in 1...options.steps {
+        try runTraining(trainer, steps: options.steps, validateEvery: options.validationEvery,
+                        validate: validation.count == 0 ? nil : { model.eval(); return model.accuracy(on: validation) },
+                        progress: progress) { _ in
             let rows = batches.next().map { trainRows[$0] }
             let inputs = rows.map { i in
                 let u = (0..<4).map { _ in 2 * shiftRNG.uniform() - 1 }
@@ -61,20 +62,10 @@ extension VisionTransformer {
                                    degrees: u[2] * options.rotation, scale: 1 + u[3] * options.scale)
             }
             let targets = rows.map { images.labels[$0]! }
-            model.train()
-            let report = try trainer.step {
-                Loss.crossEntropy(logits: model(inputs).logits, targets: targets, labelSmoothing: options.labelSmoothing)
-            }
-            model.eval()
-            guard let progress else { continue }
-            let elapsed = Date().timeIntervalSince(start)
-            var measured: (name: String, value: Double)?
-            if validation.count > 0, step % options.validationEvery == 0 || step == options.steps {
-                measured = ("validation accuracy", model.accuracy(on: validation))
-            }
-            progress(TrainingProgress(step: step, totalSteps: options.steps, loss: report.loss, learningRate: report.learningRate,
-                                      tokensPerSecond: Double(step * options.batchSize) / max(elapsed, 1e-9),
-                                      elapsedSeconds: elapsed, validation: measured))
+            return (rows.count, {
+                model.train()   // dropout on (validation switches it off)
+                return Loss.crossEntropy(logits: model(inputs).logits, targets: targets, labelSmoothing: options.labelSmoothing)
+            })
         }
         model.eval()
         return model
