@@ -43,6 +43,8 @@ struct DigitsTrain: ParsableCommand {
     @Option(help: "Write the trained model here (one safetensors file, written atomically).") var save: String?
     @Option(help: "Training steps (mini-batches of 64).") var steps: Int = 1500
     @Option(help: "Patch size P (P×P pixels; must divide 8).") var patch: Int = 2
+    @Option(name: .customLong("patch-context"), help: "Border of pixels each token also reads around its patch (0: the plain ViT).")
+    var patchContext: Int = 1
     @Option(help: "Model width D.") var dimension: Int = 64
     @Option(help: "Encoder layers.") var layers: Int = 3
     @Option(help: "Attention heads.") var heads: Int = 4
@@ -59,6 +61,7 @@ struct DigitsTrain: ParsableCommand {
             throw ValidationError("--dimension \(dimension) must be in 1...1024 and a multiple of --heads \(heads) (1...64)")
         }
         guard (1...24).contains(layers) else { throw ValidationError("--layers must be in 1...24, got \(layers)") }
+        guard (0...4).contains(patchContext) else { throw ValidationError("--patch-context must be in 0...4, got \(patchContext)") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
         if let save { try InputPaths.checkOutput(save, option: "--save") }
@@ -67,7 +70,7 @@ struct DigitsTrain: ParsableCommand {
     func run() throws {
         let (train, test) = try data.load().standardSplit()
         var c = VisionTransformer.Configuration()
-        c.patch = patch; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.dropout = dropout
+        c.patch = patch; c.patchContext = patchContext; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.dropout = dropout
         var options = VisionTransformer.TrainingOptions()
         options.steps = steps; options.seed = seed; options.labelSmoothing = labelSmoothing
         let printer = ProgressPrinter(quiet: quiet)

@@ -3,7 +3,8 @@ import Transformers
 
 /// A Vision Transformer (Dosovitskiy et al., 2021) for small grey-scale images, read top to bottom:
 ///
-///     image [B, Hi, Wi] / 16      cut into N = (Hi/P)·(Wi/P) patches of P×P pixels    [B, N, P²]
+///     image [B, Hi, Wi] / 16      cut into N = (Hi/P)·(Wi/P) patches of P×P pixels,
+///                                 each read with a c-pixel border                     [B, N, (P+2c)²]
 ///     x = patches·Wₑ + bₑ                                  patch embedding            [B, N, D]
 ///     x = [cls ; x] + [p_cls ; row_r + col_c]              a [CLS] token, learned 2-D positions   [B, N+1, D]
 ///     x = Encoder^L(x)                                     pre-norm blocks, GELU      [B, N+1, D]
@@ -16,6 +17,9 @@ public final class VisionTransformer: Module {
         public var imageHeight = 8, imageWidth = 8
         /// P: patches are P×P pixels.
         public var patch = 2
+        /// c: each token also reads a border of c pixels around its patch (a (P+2c)² window, zeros outside the image),
+        /// as shifted-patch tokenisation does for ViTs on small data sets (Lee, Lee & Song, 2021); 0 is the plain ViT.
+        public var patchContext = 1
         /// D.
         public var dimension = 64
         public var layers = 3
@@ -27,14 +31,16 @@ public final class VisionTransformer: Module {
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case imageHeight, imageWidth, patch, dimension, layers, heads, feedForward, classes, dropout
+            case imageHeight, imageWidth, patch, patchContext, dimension, layers, heads, feedForward, classes, dropout
         }
 
         // Checkpoints written before `dropout` existed decode with 0.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             imageHeight = try c.decode(Int.self, forKey: .imageHeight); imageWidth = try c.decode(Int.self, forKey: .imageWidth)
-            patch = try c.decode(Int.self, forKey: .patch); dimension = try c.decode(Int.self, forKey: .dimension)
+            patch = try c.decode(Int.self, forKey: .patch)
+            patchContext = try c.decodeIfPresent(Int.self, forKey: .patchContext) ?? 0
+            dimension = try c.decode(Int.self, forKey: .dimension)
             layers = try c.decode(Int.self, forKey: .layers); heads = try c.decode(Int.self, forKey: .heads)
             feedForward = try c.decode(Int.self, forKey: .feedForward); classes = try c.decode(Int.self, forKey: .classes)
             dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0
@@ -43,6 +49,8 @@ public final class VisionTransformer: Module {
         public var patchRows: Int { imageHeight / patch }
         public var patchColumns: Int { imageWidth / patch }
         public var patchCount: Int { patchRows * patchColumns }
+        /// Pixels a token reads: (P + 2c)².
+        public var tokenPixels: Int { (patch + 2 * patchContext) * (patch + 2 * patchContext) }
 
         public func validate() throws(VisionError) {
             func need(_ ok: Bool, _ what: String) throws(VisionError) { if !ok { throw .configuration(what) } }
@@ -55,6 +63,7 @@ public final class VisionTransformer: Module {
             try need((1...8192).contains(feedForward), "feedForward must be in 1...8192, found \(feedForward)")
             try need((2...1000).contains(classes), "classes must be in 2...1000, found \(classes)")
             try need((0..<1).contains(dropout), "dropout must be in [0, 1), found \(dropout)")
+            try need((0...4).contains(patchContext), "patchContext must be in 0...4, found \(patchContext)")
         }
     }
 
@@ -72,7 +81,7 @@ public final class VisionTransformer: Module {
         try c.validate()
         configuration = c
         let d = c.dimension
-        patchEmbedding = Linear(inputSize: c.patch * c.patch, outputSize: d, rng: &rng)
+        patchEmbedding = Linear(inputSize: c.tokenPixels, outputSize: d, rng: &rng)
         classToken = Parameter(Tensor.randomNormal([d], standardDeviation: 0.02, using: &rng))
         classPosition = Parameter(Tensor.randomNormal([d], standardDeviation: 0.02, using: &rng))
         rowPositions = Parameter(Tensor.randomNormal([c.patchRows, d], standardDeviation: 0.02, using: &rng))
@@ -98,18 +107,22 @@ public final class VisionTransformer: Module {
             + [("norm", norm), ("head", head)]
     }
 
-    /// Pixels (row-major, 0…16) → patches [B, N, P²] scaled to 0…1; patch n = (r, c) covers rows rP…rP+P−1.
+    /// Pixels (row-major, 0…16) → tokens [B, N, (P+2c)²] scaled to 0…1: token n = (r, col) reads rows rP−c … rP+P+c−1
+    /// and the matching columns, zeros outside the image.
     public func patches(_ images: [[Double]]) -> Tensor {
-        let c = configuration, p = c.patch, w = c.imageWidth
+        let c = configuration, p = c.patch, w = c.imageWidth, h = c.imageHeight, border = c.patchContext
         var values = [Double]()
-        values.reserveCapacity(images.count * c.imageHeight * w)
+        values.reserveCapacity(images.count * c.patchCount * c.tokenPixels)
         for image in images {
-            precondition(image.count == c.imageHeight * w, "VisionTransformer: an image has \(image.count) pixels, expected \(c.imageHeight * w)")
+            precondition(image.count == h * w, "VisionTransformer: an image has \(image.count) pixels, expected \(h * w)")
             for r in 0..<c.patchRows { for col in 0..<c.patchColumns {
-                for i in 0..<p { for j in 0..<p { values.append(image[(r * p + i) * w + col * p + j] / DigitImages.maximumValue) } }
+                for i in (r * p - border)..<(r * p + p + border) { for j in (col * p - border)..<(col * p + p + border) {
+                    let inside = (0..<h).contains(i) && (0..<w).contains(j)
+                    values.append(inside ? image[i * w + j] / DigitImages.maximumValue : 0)
+                } }
             } }
         }
-        return Tensor(shape: [images.count, c.patchCount, p * p], doubles: values).cast(to: patchEmbedding.weight.value.dtype)
+        return Tensor(shape: [images.count, c.patchCount, c.tokenPixels], doubles: values).cast(to: patchEmbedding.weight.value.dtype)
     }
 
     /// Logits [B, C] and, with `weights`, each layer's attention [B, H, N+1, N+1] (token 0 is [CLS]).
