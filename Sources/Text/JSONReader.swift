@@ -90,17 +90,39 @@ enum JSON: Sendable {
             case UInt8(ascii: "t"): try word("true"); return .bool(true)
             case UInt8(ascii: "f"): try word("false"); return .bool(false)
             case UInt8(ascii: "n"): try word("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return .number(try number())
             default:
-                let start = i
-                let allowed = Array("+-.0123456789eE".utf8)
-                while i < bytes.count, allowed.contains(bytes[i]) { i += 1 }
-                let literal = String(decoding: bytes[start..<i], as: UTF8.self)
-                guard !literal.isEmpty, Double(literal) != nil else {
-                    i = start
-                    throw error("unexpected character")
-                }
-                return .number(literal)
+                throw error("unexpected character")
             }
+        }
+
+        /// A number literal as RFC 8259 (and serde_json, which reads these files in Hugging Face's `tokenizers`) spells
+        /// it, kept as text: `-? (0 | [1-9] digits) (. digits)? ([eE] [+-]? digits)?`. `Double(_:)` alone would also
+        /// take `+12`, `.5`, `1.` and `01`.
+        mutating func number() throws(SyntaxError) -> String {
+            let start = i
+            func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= UInt8(ascii: "0") && bytes[k] <= UInt8(ascii: "9") }
+            /// Skips a run of digits; false when there is none.
+            func skipDigits() -> Bool {
+                let first = i
+                while isDigit(i) { i += 1 }
+                return i > first
+            }
+            if bytes[i] == UInt8(ascii: "-") { i += 1 }
+            let integerStart = i
+            guard skipDigits() else { throw error("a number needs digits") }
+            if bytes[integerStart] == UInt8(ascii: "0") && i - integerStart > 1 { throw error("a number cannot start with 0") }
+            if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                guard skipDigits() else { throw error("digits must follow the decimal point") }
+            }
+            if i < bytes.count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
+                i += 1
+                if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+                guard skipDigits() else { throw error("digits must follow the exponent") }
+            }
+            return String(decoding: bytes[start..<i], as: UTF8.self)
         }
 
         mutating func word(_ w: String) throws(SyntaxError) {
@@ -117,6 +139,8 @@ enum JSON: Sendable {
                 let b = bytes[i]
                 i += 1
                 if b == UInt8(ascii: "\"") { break }
+                // RFC 8259: control characters appear in strings only escaped.
+                if b < 0x20 { i -= 1; throw error("control character \(b) must be escaped in a string") }
                 if b != UInt8(ascii: "\\") { out.append(b); continue }
                 guard i < bytes.count else { throw error("unterminated escape") }
                 let e = bytes[i]
@@ -137,7 +161,8 @@ enum JSON: Sendable {
                     }
                     guard let scalar = Unicode.Scalar(v) else { throw error("lone surrogate in \\u escape") }
                     UTF8.encode(scalar) { out.append($0) }
-                default: out.append(e)  // \" \\ \/
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                default: i -= 1; throw error("invalid escape")
                 }
             }
             guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
@@ -145,7 +170,10 @@ enum JSON: Sendable {
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
-            guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+            // Four hex digits exactly: `UInt32(_:radix:)` alone would take a sign (`\u+05B`).
+            let hexDigits = Array("0123456789abcdefABCDEF".utf8)
+            guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy(hexDigits.contains),
+                  let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
                 throw error("invalid \\u escape")
             }
             i += 4
