@@ -1,6 +1,11 @@
 import TensorCore
 
 /// y = x·Wᵀ + b. x [..., inputSize] → y [..., outputSize]; W [outputSize, inputSize] (PyTorch layout), b [outputSize].
+///
+/// Concurrency: a forward pass reads the parameters and writes only the packed-weight cache, which is locked, so one
+/// layer (and every model built from layers, in evaluation mode) may run forwards from many threads at once with the
+/// results of a single thread, bit for bit. Changing a parameter (`value =`, an optimiser step, `load(stateDict:)`,
+/// `convert(to:)`) must not overlap any other use of the module.
 public final class Linear: Module {
     public let weight: Parameter
     public let bias: Parameter?
@@ -19,16 +24,24 @@ public final class Linear: Module {
         self.bias = bias.map(Parameter.init)
     }
 
-    /// The weight packed for the GEMM, with the parameter version it was made from.
-    private var packedCache: (version: Int, packed: PackedWeight)?
+    /// The weight packed for the GEMM, with the parameter version it was made from. Behind a lock because one layer
+    /// may serve concurrent forwards (see the type's concurrency note); `Locked` is a pthread mutex, which
+    /// ThreadSanitizer understands.
+    private let packedCache = Locked<(version: Int, packed: PackedWeight)?>(nil)
 
     /// The packed weight for the fused path, (re)built when the weight changed or the CPU path was forced.
+    ///
+    /// Packing runs with the lock held, so threads that arrive together wait for one packing instead of each
+    /// making its own copy (a BERT layer's weight packs in well under a millisecond, once per version).
     private func packedWeight(for x: Tensor) -> PackedWeight? {
         guard Tensor.linearRunsFused(input: x, weight: weight.value, bias: bias?.value) else { return nil }
-        if let c = packedCache, c.version == weight.version, c.packed.isCurrent { return c.packed }
-        let packed = PackedWeight(weight: weight.value)
-        packedCache = (weight.version, packed)
-        return packed
+        let version = weight.version, value = weight.value
+        return packedCache.withLock { cache in
+            if let c = cache, c.version == version, c.packed.isCurrent { return c.packed }
+            let packed = PackedWeight(weight: value)
+            cache = (version, packed)
+            return packed
+        }
     }
 
     public var inputSize: Int { weight.value.shape[1] }

@@ -63,6 +63,13 @@ public enum ModuleLoadError: Error, CustomStringConvertible, Equatable {
 ///
 /// Subclasses override `ownParameters` and `children`; everything else is derived from those two lists.
 ///
+/// Concurrency: in evaluation mode (`eval()`) a forward pass changes no state but `Linear`'s locked packed-weight
+/// cache, so one module may serve forwards from many threads at once, each getting the single-threaded result bit
+/// for bit. Training mode (dropout draws), optimiser steps, `load(stateDict:)`, `convert(to:)` and assigning a
+/// parameter mutate the module and must not overlap any other use of it. Modules are not `Sendable` because of
+/// those mutations; a caller that shares one for inference says so at the boundary (e.g. an `@unchecked Sendable`
+/// box holding the evaluation-mode model).
+///
 /// ```swift
 /// let layer = Linear(inputSize: 4, outputSize: 2, rng: &rng)
 /// print(layer.namedParameters().map(\.0))   // ["weight", "bias"]

@@ -42,6 +42,18 @@ extension BertConfig {
         guard ok else {
             throw ModelLoadError.invalidConfig(path: url.path, reason: "sizes must be positive and hidden_size (\(hiddenSize)) a multiple of num_attention_heads (\(numAttentionHeads))")
         }
+        // Upper bounds far above any BERT, so that a hostile file cannot make the loader build a billion layers or
+        // overflow a shape before the weights are even opened.
+        let limits: [(String, Int, Int)] = [("vocab_size", vocabSize, 1 << 24), ("hidden_size", hiddenSize, 1 << 16),
+                                            ("num_hidden_layers", numHiddenLayers, 1024), ("intermediate_size", intermediateSize, 1 << 20),
+                                            ("max_position_embeddings", maxPositionEmbeddings, 1 << 20), ("type_vocab_size", typeVocabSize, 1 << 16)]
+        if let (key, value, limit) = limits.first(where: { $0.1 > $0.2 }) {
+            throw ModelLoadError.invalidConfig(path: url.path, reason: "\(key) is \(value), expected at most \(limit)")
+        }
+        // LayerNorm divides by √(variance + eps): eps ≤ 0 turns a constant row into NaN.
+        guard layerNormEps > 0 && layerNormEps <= 1 else {
+            throw ModelLoadError.invalidConfig(path: url.path, reason: "layer_norm_eps is \(layerNormEps), expected a number in (0, 1]")
+        }
         guard activation != nil else { throw ModelLoadError.unsupported(path: url.path, what: "hidden_act \"\(hiddenAct)\"") }
     }
 

@@ -1,4 +1,3 @@
-import Synchronization
 import CKernels
 
 /// Matrix products. The Float32 path runs the packed, runtime-dispatched GEMM of `CKernels`; transposed and
@@ -25,10 +24,11 @@ extension Tensor {
 }
 
 /// Packing buffers for `ck_sgemm` (~4.4 MB each), kept for reuse: allocating one per call made every GEMM pay
-/// for mapping and zero-filling fresh pages, which showed up as a tenth of a BERT forward pass.
+/// for mapping and zero-filling fresh pages, which showed up as a tenth of a BERT forward pass. The pool's lock is
+/// a pthread mutex (`Locked`) so that ThreadSanitizer sees it.
 enum GEMMWorkspace {
     private struct Buffer: @unchecked Sendable { let base: UnsafeMutableRawPointer }
-    private static let pool = Mutex<[Buffer]>([])
+    private static let pool = Locked<[Buffer]>([])
 
     /// Runs `body` with a workspace no other thread uses meanwhile.
     static func with<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R {

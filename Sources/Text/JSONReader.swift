@@ -90,40 +90,39 @@ enum JSON: Sendable {
             case UInt8(ascii: "t"): try word("true"); return .bool(true)
             case UInt8(ascii: "f"): try word("false"); return .bool(false)
             case UInt8(ascii: "n"): try word("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return .number(try number())
             default:
-                let start = i
-                guard number() else {
-                    i = start
-                    throw error(bytes[i] == UInt8(ascii: "-") || isDigit(bytes[i]) ? "invalid number" : "unexpected character")
-                }
-                return .number(String(decoding: bytes[start..<i], as: UTF8.self))
+                throw error("unexpected character")
             }
         }
 
-        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-
-        /// Consumes one number of RFC 8259's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, and says
-        /// whether it was one (no leading +, no leading zeros, digits on both sides of the point).
-        mutating func number() -> Bool {
-            func digits() -> Int {
-                let from = i
-                while i < bytes.count, isDigit(bytes[i]) { i += 1 }
-                return i - from
+        /// A number literal as RFC 8259 (and serde_json, which reads these files in Hugging Face's `tokenizers`) spells
+        /// it, kept as text: `-? (0 | [1-9] digits) (. digits)? ([eE] [+-]? digits)?`. `Double(_:)` alone would also
+        /// take `+12`, `.5`, `1.` and `01`.
+        mutating func number() throws(SyntaxError) -> String {
+            let start = i
+            func isDigit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= UInt8(ascii: "0") && bytes[k] <= UInt8(ascii: "9") }
+            /// Skips a run of digits; false when there is none.
+            func skipDigits() -> Bool {
+                let first = i
+                while isDigit(i) { i += 1 }
+                return i > first
             }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < bytes.count, isDigit(bytes[i]) else { return false }
-            if bytes[i] == UInt8(ascii: "0") { i += 1 } else { _ = digits() }
-            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            if bytes[i] == UInt8(ascii: "-") { i += 1 }
+            let integerStart = i
+            guard skipDigits() else { throw error("a number needs digits") }
+            if bytes[integerStart] == UInt8(ascii: "0") && i - integerStart > 1 { throw error("a number cannot start with 0") }
+            if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
                 i += 1
-                guard digits() > 0 else { return false }
+                guard skipDigits() else { throw error("digits must follow the decimal point") }
             }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            if i < bytes.count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
                 i += 1
-                if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-                guard digits() > 0 else { return false }
+                if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+                guard skipDigits() else { throw error("digits must follow the exponent") }
             }
-            // A digit right after "0" (a leading zero) is not part of any valid token.
-            return !(i < bytes.count && isDigit(bytes[i]))
+            return String(decoding: bytes[start..<i], as: UTF8.self)
         }
 
         mutating func word(_ w: String) throws(SyntaxError) {
@@ -140,6 +139,8 @@ enum JSON: Sendable {
                 let b = bytes[i]
                 i += 1
                 if b == UInt8(ascii: "\"") { break }
+                // RFC 8259: control characters appear in strings only escaped.
+                if b < 0x20 { i -= 1; throw error("control character \(b) must be escaped in a string") }
                 if b != UInt8(ascii: "\\") { out.append(b); continue }
                 guard i < bytes.count else { throw error("unterminated escape") }
                 let e = bytes[i]
@@ -161,7 +162,7 @@ enum JSON: Sendable {
                     guard let scalar = Unicode.Scalar(v) else { throw error("lone surrogate in \\u escape") }
                     UTF8.encode(scalar) { out.append($0) }
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+                default: i -= 1; throw error("invalid escape")
                 }
             }
             guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
@@ -169,9 +170,9 @@ enum JSON: Sendable {
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
-            // Exactly four hex digits: UInt32(_:radix:) alone would also take a sign ("\u+05B").
+            // Four hex digits exactly: `UInt32(_:radix:)` alone would take a sign (`\u+05B`).
             let hexDigits = Array("0123456789abcdefABCDEF".utf8)
-            guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ hexDigits.contains($0) }),
+            guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy(hexDigits.contains),
                   let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
                 throw error("invalid \\u escape")
             }

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Testing
 @testable import Attention
 
@@ -12,21 +13,28 @@ import Testing
 /// Debug builds run the C kernels and the Swift reference unoptimised, so there the pairs are shorter and there
 /// are 3 query heads (3 or 1 key/value heads); the case count, head dims and mask settings stay. `swift test -c
 /// release` (what CI runs) uses the sizes above.
+///
+/// `ATTENTION_TEST_SMALL=1` (the sanitizer runs of `.ci/run`, where even debug sizes take too long) keeps the debug
+/// sizes in any build and runs every fifth case: still every head dim, pair, head layout and mask setting.
 struct AccuracySweepTests {
     static let headDims = [8, 16, 21, 32, 40, 59, 64, 80, 96, 111, 128, 256]
 
-    #if DEBUG
-    static let heads = 3, kvHeads = [3, 1, 3]
-    #else
-    static let heads = 9, kvHeads = [9, 3, 1]
-    #endif
+    static let small: Bool = {
+        #if DEBUG
+        return true
+        #else
+        return ProcessInfo.processInfo.environment["ATTENTION_TEST_SMALL"] == "1"
+        #endif
+    }()
+    /// Whether only a subset of cases runs (the sanitizer runs).
+    static let subset = ProcessInfo.processInfo.environment["ATTENTION_TEST_SMALL"] == "1"
+
+    static let heads = small ? 3 : 9
+    static let kvHeads = small ? [3, 1, 3] : [9, 3, 1]
 
     static let pairs: [(Int, Int)] = {
-        #if DEBUG
-        let base = [(1, 39), (3, 70), (17, 32), (17, 33), (13, 23), (31, 32)]
-        #else
-        let base = [(1, 239), (3, 799), (127, 512), (127, 513), (113, 203), (1023, 1024)]
-        #endif
+        let base = small ? [(1, 39), (3, 70), (17, 32), (17, 33), (13, 23), (31, 32)]
+                         : [(1, 239), (3, 799), (127, 512), (127, 513), (113, 203), (1023, 1024)]
         return base + base.map { ($0.1, $0.0) }
     }()
 
@@ -75,6 +83,7 @@ struct AccuracySweepTests {
     }
 
     static let caseCount = 216
+    static let runCases: [Int] = subset ? Array(stride(from: 0, to: caseCount, by: 5)) : Array(0..<caseCount)
 
     static func problem(_ index: Int) -> Problem {
         let (l, s) = pairs[index % pairs.count]
@@ -88,18 +97,21 @@ struct AccuracySweepTests {
                        needsWeights: index % 4 == 0, seed: UInt64(1000 + index))
     }
 
-    @Test(arguments: 0..<caseCount)
+    @Test(arguments: runCases)
     func fusedMatchesFloat64Reference(_ index: Int) {
         Self.problem(index).checkFusedAgainstReference()
     }
 
+    /// The whole sweep, and the subset the small mode runs, each reach every head dim, pair, head layout and mask.
     @Test func sweepCoversTheIssueMatrix() {
-        let problems = (0..<Self.caseCount).map(Self.problem)
-        #expect(problems.count >= 200)
-        #expect(Set(problems.map(\.e)) == Set(Self.headDims))
-        #expect(Set(problems.map { "\($0.l)x\($0.s)" }).count == 12)
-        #expect(Set(problems.map(\.hkv)) == Set(Self.kvHeads))
-        #expect(Set(problems.map(\.mask.name)).count >= 14)
+        #expect(Self.caseCount >= 200)
+        for cases in [Array(0..<Self.caseCount), Array(stride(from: 0, to: Self.caseCount, by: 5))] {
+            let problems = cases.map(Self.problem)
+            #expect(Set(problems.map(\.e)) == Set(Self.headDims))
+            #expect(Set(problems.map { "\($0.l)x\($0.s)" }).count == 12)
+            #expect(Set(problems.map(\.hkv)) == Set(Self.kvHeads))
+            #expect(Set(problems.map(\.mask.name)).count >= 14)
+        }
     }
 }
 
