@@ -147,5 +147,44 @@ check 64 "not UTF-8" -- translate "$BAD"
 check 74 "cannot write to standard output" --stdout /dev/full -- translate --steps 1 "je ."
 
 [ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; failed=$((failed + 1)); }
+# --- classify ------------------------------------------------------------------------------------------------
+printf 'positive\tgood\nno tab on this line\n' > "$S/ragged.tsv"
+printf 'positive\tgood\npositive\tfine\n' > "$S/onelabel.tsv"
+ones() { seq -s, 1 "$1" | sed 's/[0-9][0-9]*/1/g'; }       # N comma-separated 1s
+printf '%s\n' "$(ones 64),3" "$(ones 63)" > "$S/short.csv"   # a labelled row, then a row one value short
+printf '%s\n' "17,$(ones 63),3" > "$S/range.csv"
+printf '%s\n' "nan,$(ones 63),3" > "$S/nan.csv"
+check 66 "no such file" -- classify train --corpus "$S/missing.tsv" --quiet
+check 66 "is a folder, not a file" -- classify train --corpus "$S/folder" --quiet
+check 1 "0xE9" -- classify train --corpus "$S/latin1.txt" --quiet
+check 1 "ragged.tsv:2" -- classify train --corpus "$S/ragged.tsv" --save "$S/existing.safetensors" --quiet
+check 1 "at least 2" -- classify train --corpus "$S/onelabel.tsv" --save "$S/existing.safetensors" --quiet
+check 74 "does not exist" -- classify train --steps 1000000 --save "$S/nofolder/m.safetensors"
+check 74 "is a folder" -- classify train --save "$S/out.svg"
+check 74 "not a regular file" -- classify train --save "$S/fifo.safetensors"
+for v in 0 -1 1000000000 abc; do check 64 "--steps" -- classify train --steps "$v"; done
+check 64 "--scorer" -- classify train --scorer cosine
+check 64 "--word-dropout" -- classify train --word-dropout 1
+check 66 "no such file" -- classify eval --load "$S/missing.safetensors"
+check 1 "truncated.safetensors" -- classify eval --load "$S/truncated.safetensors"
+check 1 "not an attention checkpoint" -- classify run --load "$S/sdpa.in.safetensors" "good"
+check 1 "not an attention checkpoint" -- classify run --load "$S/sdpa.in.safetensors" --heatmap "$S/existing.svg" "good"
+check 64 "TEXT" -- classify run --load "$S/sdpa.in.safetensors"
+check 64 "--split" -- classify corpus --split validation
+
+# --- digits --------------------------------------------------------------------------------------------------
+check 66 "no such file" -- digits train --data "$S/missing.csv" --quiet
+check 1 "short.csv:2" -- digits train --data "$S/short.csv" --save "$S/existing.safetensors" --quiet
+check 1 "outside the pixel range" -- digits train --data "$S/range.csv" --quiet
+check 1 "not a finite number" -- digits train --data "$S/nan.csv" --quiet
+check 1 "no image rows" -- digits train --data "$S/blank.txt" --quiet
+check 74 "does not exist" -- digits train --steps 1000000 --save "$S/nofolder/m.safetensors"
+check 64 "--patch" -- digits train --patch 3
+check 64 "--dimension" -- digits train --dimension 30 --heads 4
+check 1 "not an attention checkpoint" -- digits eval --load "$S/sdpa.in.safetensors"
+check 66 "no such file" -- digits run --load "$S/missing.safetensors" --csv "$S/short.csv"
+check 66 "no such file" -- digits run --load "$S/sdpa.in.safetensors" --csv "$S/missing.csv"
+check 74 "does not exist" -- digits run --load "$S/sdpa.in.safetensors" --csv "$S/short.csv" --heatmap "$S/nofolder/a.png"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

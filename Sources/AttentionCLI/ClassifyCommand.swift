@@ -61,10 +61,10 @@ struct ClassifyTrain: ParsableCommand {
         guard learningRate > 0, learningRate <= 10 else { throw ValidationError("--learning-rate must be in (0, 10], got \(learningRate)") }
         guard (0..<1).contains(wordDropout) else { throw ValidationError("--word-dropout must be in [0, 1), got \(wordDropout)") }
         guard ["additive", "scaled-dot"].contains(scorer) else { throw ValidationError("--scorer must be additive or scaled-dot, got \(scorer)") }
-        if let save { try InputPaths.checkOutput(save, option: "--save") }
     }
 
     func run() throws {
+        if let save { try InputPaths.checkOutput(save, option: "--save") }   // before any work: a mistake costs nothing
         let examples = try classificationCorpus(corpus, split: "train")
         var config = AttentionClassifier.Configuration()
         config.encoder = encoder; config.scorer = scorer; config.embedding = embedding; config.hidden = hidden; config.layers = layers
@@ -149,10 +149,11 @@ struct ClassifyRun: ParsableCommand {
 
     func validate() throws {
         if texts.isEmpty && file == nil { throw ValidationError("give TEXT arguments or --file") }
-        if let heatmap { _ = try heatmapFormat(heatmap); try InputPaths.checkOutput(heatmap, option: "--heatmap") }
+        if let heatmap { _ = try heatmapFormat(heatmap) }
     }
 
     func run() throws {
+        if let heatmap { try InputPaths.checkOutput(heatmap, option: "--heatmap") }
         let model: AttentionClassifier
         model = try loadClassifier(load)
         var all = texts

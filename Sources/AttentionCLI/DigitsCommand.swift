@@ -64,10 +64,10 @@ struct DigitsTrain: ParsableCommand {
         guard (0...4).contains(patchContext) else { throw ValidationError("--patch-context must be in 0...4, got \(patchContext)") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
-        if let save { try InputPaths.checkOutput(save, option: "--save") }
     }
 
     func run() throws {
+        if let save { try InputPaths.checkOutput(save, option: "--save") }   // before any work: a mistake costs nothing
         let (train, test) = try data.load().standardSplit()
         var c = VisionTransformer.Configuration()
         c.patch = patch; c.patchContext = patchContext; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.dropout = dropout
@@ -130,10 +130,12 @@ struct DigitsRun: ParsableCommand {
     @Flag(help: "Print {\"results\": [{\"label\", \"probabilities\", \"cls_attention\" [layer][head][patch], \"rollout\" [8][8]}]} as JSON.") var json = false
 
     func validate() throws {
-        if let heatmap { _ = try heatmapFormat(heatmap); try InputPaths.checkOutput(heatmap, option: "--heatmap") }
+        if let heatmap { _ = try heatmapFormat(heatmap) }
     }
 
     func run() throws {
+        if let heatmap { try InputPaths.checkOutput(heatmap, option: "--heatmap") }
+        if csv != "-" { try InputPaths.checkFile(csv, option: "--csv") }   // a missing input is named before the model loads
         let model: VisionTransformer
         model = try loadVision(load)
         let c = model.configuration
@@ -173,15 +175,10 @@ struct DigitsRun: ParsableCommand {
 
 /// Image rows through the CLI's input layer (files, '-', pipes; missing or folder paths are exit 66).
 func readImages(_ path: String, option: String, height: Int, width: Int, requireLabels: Bool) throws -> DigitImages {
-    let bytes = try TextInput.bytes(of: path, option: option)
+    let lines = NumberedLines(lines: try TextInput.lines(of: path, option: option).map { .init(number: $0.number, text: $0.text) })
     do {
-        let lines = try NumberedLines(bytes: bytes, source: TextInput.sourceName(path))
         return try DigitImages(lines: lines, source: TextInput.sourceName(path), height: height, width: width, requireLabels: requireLabels)
-    } catch let error as TextFileError {
-        throw CLIError.data("\(option) \(error.description)")
-    } catch {
-        throw CLIError.data("\(option) \(error)")
-    }
+    } catch { throw CLIError.data("\(option) \(error.description)") }
 }
 
 /// A checkpoint through `load`: a missing path or a folder is exit 66, a file that is not the right checkpoint 1.

@@ -13,6 +13,9 @@ public struct NumberedLines: Sendable, Equatable {
 
     public let lines: [Line]
 
+    /// Lines read and numbered elsewhere (the CLI's input layer).
+    public init(lines: [Line]) { self.lines = lines }
+
     /// Decodes `bytes` (a leading UTF-8 byte-order mark is skipped). Invalid UTF-8 throws with the line and byte offset.
     public init(bytes: [UInt8], source: String) throws(TextFileError) {
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
