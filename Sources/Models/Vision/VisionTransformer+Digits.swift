@@ -9,7 +9,7 @@ extension VisionTransformer {
     /// degrees, a scale within 1 ± `scale`; bilinear resampling, zeros at the edges), so that the model learns the
     /// strokes of a digit rather than one writer's placement and slant.
     public struct TrainingOptions: Sendable, Equatable {
-        public var steps = 1500
+        public var steps = 2500
         public var batchSize = 64
         public var learningRate = 2e-3
         public var weightDecay = 0.05
