@@ -72,13 +72,15 @@ extension BahdanauTranslator {
     /// Pairs from a UTF-8 file with one `source<TAB>target` pair per line (LF, CRLF or CR line ends; blank lines
     /// and lines starting with `#` are skipped). Every other line must have exactly one tab and text on both sides.
     public static func readCorpus(path: String) throws(CorpusError) -> [(french: String, english: String)] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        // The one line reader of the project (Text.NumberedLines): LF, CRLF and CR, pipes readable, invalid UTF-8 named.
+        let lines: NumberedLines
+        do { lines = try NumberedLines(contentsOf: path) } catch {
+            if case let .invalidUTF8(source, line, offset) = error {
+                throw .malformedLine(path: source, line: line, reason: "invalid UTF-8 at byte \(offset) of the file")
+            }
             throw .unreadable(path: path)
         }
-        // Split on Characters: "\r\n" is one Character (a String's components(separatedBy: "\n") never sees its
-        // "\n", so a CRLF file was one line).
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        return try corpus(lines: lines.enumerated().map { (number: $0.offset + 1, text: String($0.element)) }, source: path)
+        return try corpus(lines: lines.lines.map { (number: $0.number, text: $0.text) }, source: path)
     }
 
     /// Pairs from numbered lines already read and decoded (`source` names the input in errors). The rules of
