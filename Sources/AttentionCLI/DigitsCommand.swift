@@ -50,11 +50,15 @@ struct DigitsTrain: ParsableCommand {
     @Option(help: "Attention heads.") var heads: Int = 4
     @Option(help: "Dropout inside the encoder blocks while training.") var dropout: Double = 0
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.") var labelSmoothing: Double = 0
+    @Option(name: .customLong("average-decay"),
+            help: "Decay of the moving average of the weights that training returns (0: the last step's weights).")
+    var averageDecay: Double = 0.999
     @Option(help: "Seed of the weights, batches and shifts (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false
 
     func validate() throws {
+        guard (0..<1).contains(averageDecay) else { throw ValidationError("--average-decay must be in [0, 1), got \(averageDecay)") }
         guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be in 1...1000000, got \(steps)") }
         guard [1, 2, 4, 8].contains(patch) else { throw ValidationError("--patch must divide 8 (1, 2, 4 or 8), got \(patch)") }
         guard (1...1024).contains(dimension), (1...64).contains(heads), dimension % heads == 0 else {
@@ -72,7 +76,7 @@ struct DigitsTrain: ParsableCommand {
         var c = VisionTransformer.Configuration()
         c.patch = patch; c.patchContext = patchContext; c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.dropout = dropout
         var options = VisionTransformer.TrainingOptions()
-        options.steps = steps; options.seed = seed; options.labelSmoothing = labelSmoothing
+        options.steps = steps; options.seed = seed; options.labelSmoothing = labelSmoothing; options.averageDecay = averageDecay
         let printer = ProgressPrinter(quiet: quiet)
         var validation: Double?
         let start = Date()

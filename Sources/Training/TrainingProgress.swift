@@ -66,8 +66,8 @@ public final class ProgressPrinter: @unchecked Sendable {
 }
 
 /// The loop every application's `train` runs: `steps` checked ``Trainer`` steps, each on the batch `batch(step)`
-/// makes (its token count and its loss), a validation figure every `validateEvery` steps and at the end, and a
-/// ``TrainingProgress`` after each step.
+/// makes (its token count and its loss), `afterStep` (e.g. a ``ParameterAverage`` update), a validation figure every
+/// `validateEvery` steps and at the end, and a ``TrainingProgress`` after each step.
 ///
 /// ```swift
 /// try runTraining(trainer, steps: 600, validateEvery: 100, validate: { model.evaluate(held).accuracy }, progress: report) { _ in
@@ -77,6 +77,7 @@ public final class ProgressPrinter: @unchecked Sendable {
 /// ```
 public func runTraining(_ trainer: Trainer, steps: Int, validateEvery: Int, validationName: String = "validation accuracy",
                         validate: (() -> Double)?, progress: ((TrainingProgress) -> Void)?,
+                        afterStep: ((Int) -> Void)? = nil,
                         batch: (Int) throws -> (tokens: Int, loss: () throws -> Tensor)) throws {
     precondition(steps > 0 && validateEvery > 0, "runTraining: steps \(steps) and validateEvery \(validateEvery) must be positive")
     let start = Date()
@@ -85,6 +86,7 @@ public func runTraining(_ trainer: Trainer, steps: Int, validateEvery: Int, vali
         let (count, loss) = try batch(step)
         tokens += count
         let report = try trainer.step(loss)
+        afterStep?(step)
         guard let progress else { continue }
         let elapsed = Date().timeIntervalSince(start)
         var measured: (name: String, value: Double)?

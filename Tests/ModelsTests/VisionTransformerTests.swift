@@ -81,4 +81,28 @@ struct VisionTransformerTests {
             try AttentionClassifier.load(from: path)
         }
     }
+
+    @Test("training learns a two-class toy task (bright top vs bright bottom) from 40 images; the averaged weights too")
+    func trainsToyTask() throws {
+        var rng = RandomGenerator(seed: 11)
+        func image(_ top: Bool) -> [Double] {
+            (0..<64).map { i in ((i / 8 < 4) == top ? 12 : 0) + Double(rng.integer(below: 5)) }
+        }
+        let labels = (0..<40).map { $0 % 2 }
+        let train = DigitImages(pixels: labels.map { image($0 == 0) }, labels: labels)
+        let fresh = DigitImages(pixels: labels.map { image($0 == 0) }, labels: labels)
+        var c = VisionTransformer.Configuration()
+        c.dimension = 16; c.layers = 1; c.heads = 2; c.feedForward = 32; c.classes = 2
+        var options = VisionTransformer.TrainingOptions()
+        options.steps = 60; options.batchSize = 16; options.validationEvery = 30
+        var losses: [Double] = []
+        let averaged = try VisionTransformer.train(on: train, configuration: c, options: options) { losses.append($0.loss) }
+        options.averageDecay = 0
+        let last = try VisionTransformer.train(on: train, configuration: c, options: options)
+        #expect(losses.count == 60 && losses.suffix(10).reduce(0, +) < losses.prefix(10).reduce(0, +) / 4)
+        #expect(averaged.accuracy(on: fresh) == 1 && last.accuracy(on: fresh) == 1)
+        #expect(averaged.head.weight.value.doubles != last.head.weight.value.doubles)   // the average is not the last step
+        options.averageDecay = 1
+        #expect(throws: VisionError.self) { try VisionTransformer.train(on: train, configuration: c, options: options) }
+    }
 }

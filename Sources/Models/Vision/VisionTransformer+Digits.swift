@@ -7,7 +7,9 @@ extension VisionTransformer {
     /// How to train on digit images: AdamW, warm-up + cosine decay, mini-batches, gradient clipping, and a random
     /// small affine change of each training image (a shift of up to `shift` pixels, a rotation of up to `rotation`
     /// degrees, a scale within 1 ± `scale`; bilinear resampling, zeros at the edges), so that the model learns the
-    /// strokes of a digit rather than one writer's placement and slant.
+    /// strokes of a digit rather than one writer's placement and slant. The model returned holds the exponential
+    /// moving average of the weights over training (``ParameterAverage``, decay `averageDecay`; 0 keeps the last
+    /// step's weights), and validation measures that average.
     public struct TrainingOptions: Sendable, Equatable {
         public var steps = 2500
         public var batchSize = 64
@@ -18,6 +20,7 @@ extension VisionTransformer {
         public var scale = 0.1
         public var clipNorm = 1.0
         public var labelSmoothing = 0.0
+        public var averageDecay = 0.999
         public var validationFraction = 0.1
         public var validationEvery = 250
         public var seed: UInt64 = 1
@@ -33,6 +36,9 @@ extension VisionTransformer {
         guard images.count >= 2 else { throw VisionError.data("need at least 2 training images, found \(images.count)") }
         if let i = images.labels.firstIndex(where: { $0 == nil || !(0..<c.classes).contains($0!) }) {
             throw VisionError.data("training image \(i) has no label in 0..<\(c.classes)")
+        }
+        guard (0..<1).contains(options.averageDecay) else {
+            throw VisionError.configuration("the weight average's decay must be in [0, 1), found \(options.averageDecay)")
         }
         guard options.steps > 0, options.batchSize > 0, (0...4).contains(options.shift), (0...45).contains(options.rotation),
               (0..<0.5).contains(options.scale) else {
@@ -51,9 +57,14 @@ extension VisionTransformer {
                               schedule: WarmupCosineRate(peak: options.learningRate, warmupSteps: min(100, options.steps / 10),
                                                          totalSteps: options.steps, minimum: options.learningRate / 50),
                               clipNorm: options.clipNorm)
+        let average = options.averageDecay > 0 ? ParameterAverage(model.parameters, decay: options.averageDecay) : nil
+        func measured() -> Double {
+            model.eval()
+            return average.map { a in a.withAverages { model.accuracy(on: validation) } } ?? model.accuracy(on: validation)
+        }
         try runTraining(trainer, steps: options.steps, validateEvery: options.validationEvery,
-                        validate: validation.count == 0 ? nil : { model.eval(); return model.accuracy(on: validation) },
-                        progress: progress) { _ in
+                        validate: validation.count == 0 ? nil : measured, progress: progress,
+                        afterStep: { _ in average?.update() }) { _ in
             let rows = batches.next().map { trainRows[$0] }
             let inputs = rows.map { i in
                 let u = (0..<4).map { _ in 2 * shiftRNG.uniform() - 1 }
@@ -67,6 +78,7 @@ extension VisionTransformer {
                 return Loss.crossEntropy(logits: model(inputs).logits, targets: targets, labelSmoothing: options.labelSmoothing)
             })
         }
+        average?.assign()
         model.eval()
         return model
     }
