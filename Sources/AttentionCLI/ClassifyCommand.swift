@@ -144,6 +144,7 @@ struct ClassifyRun: ParsableCommand {
     @Option(help: "Read one text per line from this file ('-': standard input; blank lines skipped).") var file: String?
     @Option(help: "Draw the word weights: .svg, .html, .png or .txt (several texts: FILE-1.svg, FILE-2.svg, …).")
     var heatmap: String?
+    @OptionGroup var scale: HeatmapScaleOption
     @Flag(help: "Print {\"results\": [{\"text\", \"label\", \"probabilities\", \"tokens\", \"attention\"}]} as JSON.") var json = false
     @Argument(help: "Texts to classify.") var texts: [String] = []
 
@@ -182,7 +183,7 @@ struct ClassifyRun: ParsableCommand {
                 let path = results.count == 1 ? heatmap : numberedPath(heatmap, k + 1)
                 do {
                     try Heatmap([r.attention], rowLabels: [r.label], columnLabels: r.tokens,
-                                title: "attention pooling: \(r.label)", range: 0...1).write(to: URL(fileURLWithPath: path))
+                                title: "attention pooling: \(r.label)", range: 0...1).write(to: URL(fileURLWithPath: path), scale: scale.scale)
                 } catch { throw CLIError.data("\(error)") }
                 Console.note("wrote \(path)")
             }

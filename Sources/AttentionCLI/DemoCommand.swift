@@ -19,6 +19,7 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Also write the weights of the three scorers as a heatmap: .png, .svg, .html or .txt.")
     var heatmap: String?
+    @OptionGroup var scale: HeatmapScaleOption
 
     func validate() throws {
         if let heatmap { _ = try heatmapFormat(heatmap) }
@@ -39,7 +40,7 @@ struct DemoCommand: ParsableCommand {
                 map = try Heatmap(steps.map(\.weights), rowLabels: steps.map(\.scorer), columnLabels: WorkedExample.words,
                                   title: "Seed 001: attention of s0 over the encoder states", range: 0...1)
             } catch { throw CLIError.data("\(error)") }
-            do { try map.write(to: URL(fileURLWithPath: heatmap)) } catch { throw heatmapWriteError(error) }
+            do { try map.write(to: URL(fileURLWithPath: heatmap), scale: scale.scale) } catch { throw heatmapWriteError(error) }
             Console.note("wrote \(heatmap)")
         }
     }

@@ -131,6 +131,7 @@ struct DigitsRun: ParsableCommand {
     var csv: String
     @Option(help: "Draw each image beside its attention rollout: .svg, .html, .png or .txt (several images: FILE-1.png, …).")
     var heatmap: String?
+    @OptionGroup var scale: HeatmapScaleOption
     @Flag(help: "Print {\"results\": [{\"label\", \"probabilities\", \"cls_attention\" [layer][head][patch], \"rollout\" [8][8]}]} as JSON.") var json = false
 
     func validate() throws {
@@ -169,7 +170,7 @@ struct DigitsRun: ParsableCommand {
                 }
                 do {
                     try Heatmap(panel, title: "digit \(r.label): the image (left) and its attention rollout (right)", range: 0...1)
-                        .write(to: URL(fileURLWithPath: path))
+                        .write(to: URL(fileURLWithPath: path), scale: scale.scale)
                 } catch { throw CLIError.data("\(error)") }
                 Console.note("wrote \(path)")
             }

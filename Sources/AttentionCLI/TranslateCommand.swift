@@ -25,6 +25,7 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "Seed of the initial weights.") var seed: UInt64 = 7
     @Option(help: "Also write each alignment as a picture: .png, .svg, .html or .txt (several sentences: FILE-1.svg, FILE-2.svg, …).")
     var heatmap: String?
+    @OptionGroup var scale: HeatmapScaleOption
     @Flag(help: "Print one JSON object {\"translations\": [{\"source\", \"translation\", \"alignment\", \"stopped_at_length_limit\", \"unknown_words\"}]} instead of text.")
     var json = false
     @Flag(help: "No progress bar and no \"wrote FILE\" lines.") var quiet = false
@@ -83,7 +84,7 @@ struct TranslateCommand: ParsableCommand {
             }
         }
         for (path, map) in zip(pictures, maps) {
-            do { try map.write(to: URL(fileURLWithPath: path)) } catch { throw heatmapWriteError(error) }
+            do { try map.write(to: URL(fileURLWithPath: path), scale: scale.scale) } catch { throw heatmapWriteError(error) }
             if !quiet { Console.note("wrote \(path)") }
         }
     }

@@ -17,7 +17,7 @@ public enum HeatmapAxis: String, Sendable, Hashable {
 ///     print(error)   // Heatmap: row 1 has 1 value, expected 2 (the length of row 0)
 /// }
 /// ```
-public enum HeatmapError: Error, Sendable, CustomStringConvertible, LocalizedError {
+public enum HeatmapError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// No rows, or rows without values.
     case empty(rows: Int, columns: Int)
     /// A row whose length differs from the first row's.
@@ -32,6 +32,8 @@ public enum HeatmapError: Error, Sendable, CustomStringConvertible, LocalizedErr
     case wrongRank(expected: String, shape: [Int])
     /// A cell size below 1 pixel.
     case invalidCellSize(Int)
+    /// A PNG pixel density outside 1…8.
+    case invalidScale(Int)
     /// An image beyond the limits of the PNG encoder.
     case imageTooLarge(width: Int, height: Int, limit: Int)
     /// A file extension that names no format.
@@ -58,6 +60,8 @@ public enum HeatmapError: Error, Sendable, CustomStringConvertible, LocalizedErr
             return "Heatmap: tensor of shape \(shape) (rank \(shape.count)), expected rank \(expected)"
         case let .invalidCellSize(size):
             return "Heatmap: cell size \(size) px, expected at least 1"
+        case let .invalidScale(scale):
+            return "Heatmap: scale \(scale), expected 1…8 (PNG pixels per picture pixel)"
         case let .imageTooLarge(width, height, limit):
             return "Heatmap: image of \(width) × \(height) px is too large, expected at most \(limit) bytes of pixel data"
         case let .unsupportedFileExtension(ext):

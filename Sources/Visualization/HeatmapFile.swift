@@ -7,7 +7,8 @@ import Darwin
 
 /// The file formats a heatmap can be written as.
 public enum HeatmapFormat: String, Sendable, Hashable, CaseIterable {
-    /// 8-bit RGB PNG, cells only (`Heatmap.pngData`).
+    /// 8-bit RGB PNG with the title, labels, values and colour bar drawn in (`Heatmap.labelledPNGData`; text in
+    /// Latin, Greek and Cyrillic, other scripts as boxes). `Heatmap.pngData` gives the cells alone.
     case png
     /// Self-contained SVG with labels, tooltips and a colour bar (`Heatmap.svg`).
     case svg
@@ -39,11 +40,11 @@ public enum HeatmapFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 extension Heatmap {
-    /// The bytes of the heatmap in `format` (text formats as UTF-8).
-    public func encoded(as format: HeatmapFormat, cellSize: Int = 24) throws(HeatmapError) -> [UInt8] {
+    /// The bytes of the heatmap in `format` (text formats as UTF-8); `scale` multiplies the PNG's pixel density.
+    public func encoded(as format: HeatmapFormat, cellSize: Int = 24, scale: Int = 1) throws(HeatmapError) -> [UInt8] {
         guard cellSize >= 1 else { throw .invalidCellSize(cellSize) }
         switch format {
-        case .png: return try pngData(cellSize: cellSize)
+        case .png: return try labelledPNGData(cellSize: cellSize, scale: scale)
         case .svg: return Array(svg(cellSize: cellSize).utf8)
         case .html: return Array(html(cellSize: cellSize).utf8)
         case .terminal: return Array(terminal(ansi: false).utf8)
@@ -61,12 +62,13 @@ extension Heatmap {
     /// - Parameters:
     ///   - format: nil to infer it from the extension (.png, .svg, .html/.htm, .txt).
     ///   - cellSize: pixels (PNG) or user units (SVG, HTML) per cell side; ignored for text.
+    ///   - scale: the PNG's pixel density, 1…8 (2 for high-density screens); ignored for the other formats.
     /// - Throws: `HeatmapError.unsupportedFileExtension`, `.invalidCellSize`, `.imageTooLarge`, or `.writeFailed`
     ///   naming the path and the system's reason.
-    public func write(to url: URL, format: HeatmapFormat? = nil, cellSize: Int = 24) throws(HeatmapError) {
+    public func write(to url: URL, format: HeatmapFormat? = nil, cellSize: Int = 24, scale: Int = 1) throws(HeatmapError) {
         let chosen: HeatmapFormat
         if let format { chosen = format } else { chosen = try HeatmapFormat(url: url) }
-        let bytes = try encoded(as: chosen, cellSize: cellSize)
+        let bytes = try encoded(as: chosen, cellSize: cellSize, scale: scale)
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {

@@ -37,9 +37,11 @@ struct WriteTests {
 
         func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: dir.appendingPathComponent(name))) }
         let png = try PNGReader.decode(try bytes("a.png"))
-        #expect(png.width == 18 && png.height == 6)
+        let layout = map.pngLayout(cellSize: 6)
+        #expect(png.width == layout.width && png.height == layout.height)
+        #expect(try bytes("a.png") == map.labelledPNGData(cellSize: 6))
         let c = ColorMap.attention.color(at: 0.3805)
-        #expect(png.pixel(x: 8, y: 3) == [c.red, c.green, c.blue])
+        #expect(png.pixel(x: layout.gridX + 8, y: layout.gridY + 3) == [c.red, c.green, c.blue])
         #expect(try bytes("noext") == bytes("a.png"))
         #expect(String(decoding: try bytes("a.svg"), as: UTF8.self) == map.svg(cellSize: 6))
         #expect(String(decoding: try bytes("a.html"), as: UTF8.self) == map.html(cellSize: 6))
