@@ -12,8 +12,8 @@ validation; rows 1400-1796 test, never trained on), same model and the same trai
     train    AdamW (lr 2e-3, weight decay 0.05), linear warm-up over min(100, steps/10) steps then cosine decay to
              lr/50, gradient-norm clip 1.0, batches of 64 drawn epoch by epoch without replacement, each image moved by
              a random affine map (shift <= 1 px, rotation <= 12 deg, scale 1 +- 0.1, bilinear, zeros outside);
-             the model returned is the moving average of the weights, avg = b*avg + (1-b)*w after each step with
-             b = min(0.999, (1+t)/(10+t)) (ParameterAverage in Sources/Training)
+             the model returned is the bias-corrected moving average of the weights, m = b*m + (1-b)*w after
+             each step t, m starting at 0, average = m / (1 - b^t), b = 0.999 (ParameterAverage in Sources/Training)
 
 The random streams differ from the Swift ones (the split, the initial weights, the batches), so the two runs are the same
 experiment, not the same bits: compare accuracies over a few seeds.
@@ -123,7 +123,7 @@ def main():
     test_x, test_y = images[1400:], labels[1400:]
 
     model = DigitsViT()
-    average = [p.detach().double().clone() for p in model.parameters()]
+    average = [torch.zeros_like(p, dtype=torch.float64) for p in model.parameters()]
     steps, peak = args.steps, 2e-3
     warmup = min(100, steps // 10)
     optimizer = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=0.05)
@@ -153,17 +153,17 @@ def main():
         optimizer.step()
         schedule.step()
         if args.average_decay > 0:
-            t = len(average_steps) + 1
-            average_steps.append(t)
-            b = min(args.average_decay, (1 + t) / (10 + t))
+            b = args.average_decay
+            average_steps.append(len(average_steps) + 1)
             with torch.no_grad():
                 for a, p in zip(average, model.parameters()):
                     a.mul_(b).add_(p.detach().double(), alpha=1 - b)
     seconds = time.perf_counter() - start
     if args.average_decay > 0:
+        correction = 1 - args.average_decay ** len(average_steps)
         with torch.no_grad():
             for a, p in zip(average, model.parameters()):
-                p.copy_(a.float())
+                p.copy_((a / correction).float())
     model.eval()
     with torch.no_grad():
         accuracy = (model(test_x).argmax(-1) == test_y).float().mean().item()

@@ -129,7 +129,7 @@ struct DigitsRun: ParsableCommand {
     @Option(help: "A model written by `digits train --save`.") var load: String
     @Option(help: "Rows of 64 comma-separated values 0–16 (a 65th column, a label, is ignored); '-' reads standard input.")
     var csv: String
-    @Option(help: "Draw each image beside its attention rollout: .svg, .html, .png or .txt (several images: FILE-1.png, …).")
+    @Option(help: "Draw each image with its attention rollout over it: .png, .svg, .html, or .txt for the numbers (several images: FILE-1.png, …).")
     var heatmap: String?
     @OptionGroup var scale: HeatmapScaleOption
     @Flag(help: "Print {\"results\": [{\"label\", \"probabilities\", \"cls_attention\" [layer][head][patch], \"rollout\" [8][8]}]} as JSON.") var json = false
@@ -162,16 +162,21 @@ struct DigitsRun: ParsableCommand {
         if let heatmap {
             for (k, r) in results.enumerated() {
                 let path = results.count == 1 ? heatmap : numberedPath(heatmap, k + 1)
-                // The image (0…1) beside its rollout scaled to its maximum, one blank column between them.
-                let top = r.rollout.joined().max() ?? 1
-                let panel = (0..<c.imageHeight).map { row in
-                    (0..<c.imageWidth).map { images.pixels[k][row * c.imageWidth + $0] / DigitImages.maximumValue } + [0]
-                        + r.rollout[row].map { $0 / max(top, 1e-12) }
+                // The digit with its attention rollout over it, beside the plain digit for reference.
+                let image = (0..<c.imageHeight).map { row in
+                    (0..<c.imageWidth).map { images.pixels[k][row * c.imageWidth + $0] / DigitImages.maximumValue }
                 }
+                let none = image.map { $0.map { _ in 0.0 } }
                 do {
-                    try Heatmap(panel, title: "digit \(r.label): the image (left) and its attention rollout (right)", range: 0...1)
-                        .write(to: URL(fileURLWithPath: path), scale: scale.scale)
-                } catch { throw CLIError.data("\(error)") }
+                    if path.lowercased().hasSuffix(".txt") {
+                        try Heatmap(r.rollout, title: "digit \(r.label): attention rollout over the pixels").write(to: URL(fileURLWithPath: path))
+                    } else {
+                        try AttentionOverlay(title: "digit \(r.label) (p = \(String(format: "%.2f", r.probabilities[r.label])))",
+                                             panels: [.init(image: image, attention: none, caption: "image"),
+                                                      .init(image: image, attention: r.rollout, caption: "attention rollout")])
+                            .write(to: URL(fileURLWithPath: path), scale: scale.scale)
+                    }
+                } catch { throw heatmapWriteError(error) }
                 Console.note("wrote \(path)")
             }
         }

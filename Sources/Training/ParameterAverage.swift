@@ -2,15 +2,15 @@ import Layers
 import TensorCore
 
 /// An exponential moving average of a model's parameters (Polyak averaging of the training trajectory, the "model EMA"
-/// of DeiT and timm):
+/// of DeiT and timm), bias-corrected as Adam corrects its moments:
 ///
-///     θ̄₀ = θ₀,    θ̄ₜ = βₜ·θ̄ₜ₋₁ + (1 − βₜ)·θₜ,    βₜ = min(β, (1 + t) / (10 + t))      after optimiser step t
+///     m₀ = 0,    mₜ = β·mₜ₋₁ + (1 − β)·θₜ      after optimiser step t
+///     θ̄ₜ = mₜ / (1 − βᵗ)                    = Σₛ βᵗ⁻ˢ·θₛ / Σₛ βᵗ⁻ˢ  over the steps s = 1…t
 ///
-/// The warm-up of βₜ (as in TensorFlow's `ExponentialMovingAverage` with `num_updates`) keeps the random initial
-/// weights from lingering in the average: with a constant β = 0.999 they would still weigh 0.999²⁵⁰⁰ ≈ 8 % after
-/// 2,500 steps. The average sits in Float64 beside the parameters and never touches them until `assign()` copies it in. With
-/// β = 0.999 it is a mean over roughly the last 1/(1 − β) = 1,000 steps, which smooths the noise of the last
-/// mini-batches; on small data sets it is often a point of held-out accuracy better than the last iterate.
+/// so θ̄ is a weighted mean of the iterates alone — the random initial weights θ₀ never enter it — with a horizon
+/// of about 1/(1 − β) steps from the first step on (β = 0.999: the last ~1,000 steps). On small data sets the
+/// average is often worth a point of held-out accuracy over the last iterate. The sums sit in Float64 beside the
+/// parameters and touch them only when `assign()` copies θ̄ in.
 ///
 /// ```swift
 /// let average = ParameterAverage(model.parameters, decay: 0.999)
@@ -20,38 +20,44 @@ import TensorCore
 public final class ParameterAverage {
     public let decay: Double
     public let parameters: [Parameter]
-    /// θ̄ of each parameter, flattened, in `parameters` order.
-    public private(set) var averages: [[Double]]
+    /// mₜ of each parameter, flattened, in `parameters` order.
+    private var sums: [[Double]]
     public private(set) var updates = 0
+    /// βᵗ, kept as a product (no `pow` drift).
+    private var decayPower = 1.0
 
     public init(_ parameters: [Parameter], decay: Double) {
         precondition((0..<1).contains(decay), "ParameterAverage: decay \(decay) must be in [0, 1)")
         self.decay = decay
         self.parameters = distinct(parameters)
-        averages = self.parameters.map { $0.value.cast(to: .float64).doubles }
+        sums = self.parameters.map { [Double](repeating: 0, count: $0.value.count) }
     }
 
-    /// βₜ of update t (1-based).
-    public func decay(at t: Int) -> Double { Swift.min(decay, Double(1 + t) / Double(10 + t)) }
+    /// θ̄ of each parameter (flattened): mₜ / (1 − βᵗ); before any update, the parameters' current values.
+    public var averages: [[Double]] {
+        guard updates > 0 else { return parameters.map { $0.value.cast(to: .float64).doubles } }
+        let correction = 1 - decayPower
+        return sums.map { $0.map { $0 / correction } }
+    }
 
-    /// θ̄ ← βₜ·θ̄ + (1 − βₜ)·θ with the parameters' current values.
+    /// mₜ ← β·mₜ₋₁ + (1 − β)·θ with the parameters' current values.
     public func update() {
         updates += 1
-        let decay = decay(at: updates)
+        decayPower *= decay
         for (k, p) in parameters.enumerated() {
             let now = p.value.cast(to: .float64).doubles
-            precondition(now.count == averages[k].count, "ParameterAverage: parameter \(k) changed shape to \(p.value.shape)")
-            averages[k].withUnsafeMutableBufferPointer { a in
-                for i in a.indices { a[i] = decay * a[i] + (1 - decay) * now[i] }
+            precondition(now.count == sums[k].count, "ParameterAverage: parameter \(k) changed shape to \(p.value.shape)")
+            sums[k].withUnsafeMutableBufferPointer { m in
+                for i in m.indices { m[i] = decay * m[i] + (1 - decay) * now[i] }
             }
         }
     }
 
     /// Replaces every parameter's value by its average (in the parameter's own dtype).
     public func assign() {
-        for (k, p) in parameters.enumerated() {
+        for (p, average) in zip(parameters, averages) {
             let value = p.value
-            p.value = Tensor(shape: value.shape, doubles: averages[k]).cast(to: value.dtype)
+            p.value = Tensor(shape: value.shape, doubles: average).cast(to: value.dtype)
         }
     }
 

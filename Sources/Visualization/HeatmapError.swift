@@ -26,6 +26,8 @@ public enum HeatmapError: Error, Sendable, Equatable, CustomStringConvertible, L
     case labelCountMismatch(axis: HeatmapAxis, expected: Int, found: Int)
     /// A NaN or infinite value: it has no colour, and rendering it as any colour would hide it.
     case nonFiniteValue(row: Int, column: Int, value: Double)
+    /// An attention weight below 0 in an overlay.
+    case negativeWeight(row: Int, column: Int, value: Double)
     /// A colour range that is empty (lower == upper) or has a non-finite bound.
     case invalidRange(lower: Double, upper: Double)
     /// A tensor of the wrong rank (`expected` describes the accepted layout, e.g. "2 ([L, S])").
@@ -54,6 +56,8 @@ public enum HeatmapError: Error, Sendable, Equatable, CustomStringConvertible, L
             return "Heatmap: found \(found) \(noun) labels, expected \(expected) (one per \(noun)) or none"
         case let .nonFiniteValue(row, column, value):
             return "Heatmap: value \(value) at row \(row), column \(column), expected a finite number"
+        case let .negativeWeight(row, column, value):
+            return "Heatmap: attention weight \(value) at row \(row), column \(column), expected a value ≥ 0"
         case let .invalidRange(lower, upper):
             return "Heatmap: colour range \(lower)…\(upper) is invalid, expected finite bounds with lower < upper"
         case let .wrongRank(expected, shape):

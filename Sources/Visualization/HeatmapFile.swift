@@ -68,14 +68,22 @@ extension Heatmap {
     public func write(to url: URL, format: HeatmapFormat? = nil, cellSize: Int = 24, scale: Int = 1) throws(HeatmapError) {
         let chosen: HeatmapFormat
         if let format { chosen = format } else { chosen = try HeatmapFormat(url: url) }
-        let bytes = try encoded(as: chosen, cellSize: cellSize, scale: scale)
+        try AtomicWrite.write(try encoded(as: chosen, cellSize: cellSize, scale: scale), to: url)
+    }
+}
+
+/// Files written whole or not at all: the bytes go to a hidden temporary file in the destination's folder, which is
+/// then renamed over the destination (atomic within one file system); on failure the temporary file is removed and
+/// the destination is untouched.
+enum AtomicWrite {
+    static func write(_ bytes: [UInt8], to url: URL) throws(HeatmapError) {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try Data(bytes).write(to: temporary, options: .withoutOverwriting)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: url.path, reason: Heatmap.reason(error))
+            throw .writeFailed(path: url.path, reason: reason(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
