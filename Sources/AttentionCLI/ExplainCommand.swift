@@ -44,6 +44,11 @@ struct ExplainCommand: ParsableCommand {
             }
             try InputPaths.checkOutput(html, option: "--html")
         }
+        // Refused before the model is loaded; texts of only control characters are caught by the tokenizer below.
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw CLIError.usage(ExplainError.emptyText(which: "TEXT").description) }
+        if let secondText, secondText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw CLIError.usage(ExplainError.emptyText(which: "SECOND_TEXT").description)
+        }
         let explainer: AttentionExplainer
         do { explainer = try AttentionExplainer(directory: try modelOptions.folder()) } catch let error as CLIError { throw error } catch {
             throw CLIError.data("\(error)")
