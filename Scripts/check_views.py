@@ -5,7 +5,7 @@ console error, uncaught exception, failed resource load or blank page; writes a 
     python3 Scripts/check_views.py OUT_DIR PAGE [PAGE...]      # PAGE: a file path, optionally with #fragment
 
 A page is blank when it shows no text and no drawn picture: every visible <canvas> must have a painted pixel, and
-the page must have visible text or a visible <svg>/<img>/<canvas>. Prints one line per page; exits 1 if any failed.
+the page must show text, an SVG shape, a loaded image or a painted canvas. Prints one line per page; exits 1 if any failed.
 Used by Scripts/check_views.sh (which makes the pages first).
 """
 import base64
@@ -30,8 +30,10 @@ PROBE = """(() => {
   const blankCanvases = canvases.filter(c => { try { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return false; } return true; } catch (e) { return false; } }).length;
   const pictures = [...document.querySelectorAll('svg, img, canvas')].filter(visible).length;
+  const shapes = [...document.querySelectorAll('rect, path, circle, line, polygon, polyline, image')].filter(visible).length;
+  const images = [...document.querySelectorAll('img')].filter(e => visible(e) && e.naturalWidth > 0).length;
   const text = (document.body ? document.body.innerText : '').trim().length;
-  return JSON.stringify({text, pictures, canvases: canvases.length, blankCanvases});
+  return JSON.stringify({text, pictures, shapes, images, canvases: canvases.length, blankCanvases});
 })()"""
 
 
@@ -183,8 +185,9 @@ def main():
             time.sleep(0.5)   # scripts that draw after load
             found = problems(browser.events) if loaded else ["the page did not finish loading in 30 s"]
             probe = json.loads(browser.call("Runtime.evaluate", expression=PROBE, returnByValue=True)["result"]["value"])
-            if probe["text"] == 0 and probe["pictures"] == 0:
-                found.append("blank page: no visible text or picture")
+            painted = probe["shapes"] + probe["images"] + probe["canvases"] - probe["blankCanvases"]
+            if probe["text"] == 0 and painted == 0:
+                found.append("blank page: no visible text, shape, image or painted canvas")
             if probe["blankCanvases"]:
                 found.append(f"{probe['blankCanvases']} of {probe['canvases']} visible canvases are blank")
             found += problems(browser.events[len(browser.events):])
@@ -197,7 +200,7 @@ def main():
                 print(f"FAIL {page}: " + "; ".join(sorted(set(found))))
             else:
                 print(f"ok   {page} -> {os.path.join(out_dir, name)} ({probe['text']} characters of text, "
-                      f"{probe['pictures']} pictures)")
+                      f"{probe['shapes']} shapes, {probe['canvases']} canvases)")
     finally:
         browser.close()
     print(f"{len(pages) - failed} of {len(pages)} pages passed")

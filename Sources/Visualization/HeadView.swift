@@ -97,9 +97,9 @@ public struct AttentionView: Sendable {
         <p class="note">\(tokens.count) tokens, \(attentions.count) layers × \(attentions.first?.count ?? 0) heads. \
         Lines and cells: how much each query token (left, rows) attends to each key token (right, columns).</p>
         <nav role="tablist" aria-label="Views">
-        <button role="tab" id="tab-head" aria-controls="head" aria-selected="true">Head view</button>
-        <button role="tab" id="tab-model" aria-controls="model" aria-selected="false">Model view</button>
-        <button role="tab" id="tab-rollout" aria-controls="rollout" aria-selected="false">Rollout</button>
+        <button role="tab" id="tab-head" aria-controls="view-head" aria-selected="true">Head view</button>
+        <button role="tab" id="tab-model" aria-controls="view-model" aria-selected="false">Model view</button>
+        <button role="tab" id="tab-rollout" aria-controls="view-rollout" aria-selected="false">Rollout</button>
         </nav>
         </header>
         <main>

@@ -34,7 +34,7 @@ enum AttentionViewPage {
     """
 
     static let sections = """
-    <section id="head" role="tabpanel" aria-labelledby="tab-head">
+    <section id="view-head" role="tabpanel" aria-labelledby="tab-head">
     <div class="controls">
     <label>Layer <select id="layer"></select></label>
     <label>Head <select id="head-select"></select></label>
@@ -45,14 +45,17 @@ enum AttentionViewPage {
     <div id="legend" class="legend"></div>
     <div class="headview"><div id="left" class="col left"></div><canvas id="lines" aria-hidden="true"></canvas><div id="right" class="col right"></div></div>
     </section>
-    <section id="model" role="tabpanel" aria-labelledby="tab-model" hidden>
+    <section id="view-model" role="tabpanel" aria-labelledby="tab-model" hidden>
     <p class="help">Every layer (rows, 1 = closest to the input) and head (columns). In each square the queries run \
-    down and the keys across; colour from dark (0) to light (1). Activate a square to open it in the head view.</p>
+    down and the keys across; colour from dark (0) to light (that head's largest weight, in its tooltip). Activate a \
+    square to open it in the head view.</p>
     <div id="grid" class="grid"></div>
     </section>
-    <section id="rollout" role="tabpanel" aria-labelledby="tab-rollout" hidden>
+    <section id="view-rollout" role="tabpanel" aria-labelledby="tab-rollout" hidden>
     <div class="controls">
     <label>Rollout through layer <select id="rollout-layer"></select></label>
+    <label><input type="checkbox" id="rollout-scale" checked> Colour scale without the [CLS] and [SEP] columns (they \
+    dominate; larger values show at the top colour)</label>
     <span id="rollout-status" class="status" aria-live="polite"></span>
     </div>
     <p class="help">Attention rollout (Abnar &amp; Zuidema, 2020): each layer's heads averaged, the residual connection \
@@ -87,7 +90,7 @@ enum AttentionViewPage {
       var VIEWS = ["head", "model", "rollout"];
       function show(name) {
         if (VIEWS.indexOf(name) < 0) { name = "head"; }
-        VIEWS.forEach(function (v) { $(v).hidden = v !== name; $("tab-" + v).setAttribute("aria-selected", String(v === name)); });
+        VIEWS.forEach(function (v) { $("view-" + v).hidden = v !== name; $("tab-" + v).setAttribute("aria-selected", String(v === name)); });
         if (name === "head") { drawLines(); } else if (name === "model") { buildGrid(); } else { drawRollout(); }
       }
       VIEWS.forEach(function (v) {
@@ -181,9 +184,10 @@ enum AttentionViewPage {
           var lab = document.createElement("span"); lab.className = "lab"; lab.textContent = "Layer " + (l + 1); grid.appendChild(lab);
           layer.forEach(function (m, h) {
             var b = document.createElement("button"), c = document.createElement("canvas");
-            b.className = "cell"; b.title = "Layer " + (l + 1) + ", head " + (h + 1);
+            var top = 0; m.forEach(function (row) { row.forEach(function (v) { top = Math.max(top, v); }); });
+            b.className = "cell"; b.title = "Layer " + (l + 1) + ", head " + (h + 1) + ": largest weight " + fixed(top);
             b.setAttribute("aria-label", "Open layer " + (l + 1) + ", head " + (h + 1) + " in the head view");
-            heatmap(c, m, N, 1); b.appendChild(c); grid.appendChild(b);
+            heatmap(c, m, N, top); b.appendChild(c); grid.appendChild(b);
             b.addEventListener("click", function () {
               layerSelect.value = String(l); headSelect.value = String(h); focus = null;
               history.replaceState(null, "", "#head"); show("head"); layerSelect.focus();
@@ -203,9 +207,11 @@ enum AttentionViewPage {
         var measure = rc.getContext("2d"); measure.font = "12px ui-monospace, monospace";
         var margin = 8; T.forEach(function (t) { margin = Math.max(margin, Math.min(130, measure.measureText(t).width + 8)); });
         var size = N * cell, ctx = sizeCanvas(rc, margin + size + 4, margin + size + 4);
-        var top = 0; m.forEach(function (row) { row.forEach(function (v) { top = Math.max(top, v); }); });
+        var skip = $("rollout-scale").checked, top = 0;
+        m.forEach(function (row) { row.forEach(function (v, k) { if (!(skip && (T[k] === "[CLS]" || T[k] === "[SEP]"))) { top = Math.max(top, v); } }); });
+        if (top === 0) { m.forEach(function (row) { row.forEach(function (v) { top = Math.max(top, v); }); }); }
         for (var q = 0; q < N; q++) { for (var k = 0; k < N; k++) {
-          var p = shade(top > 0 ? m[q][k] / top : 0); ctx.fillStyle = "rgb(" + p[0] + "," + p[1] + "," + p[2] + ")";
+          var p = shade(top > 0 ? Math.min(1, m[q][k] / top) : 0); ctx.fillStyle = "rgb(" + p[0] + "," + p[1] + "," + p[2] + ")";
           ctx.fillRect(margin + k * cell, margin + q * cell, cell, cell);
         } }
         ctx.fillStyle = "#1d1d1f"; ctx.font = font + "px ui-monospace, 'DejaVu Sans Mono', monospace";
@@ -218,7 +224,7 @@ enum AttentionViewPage {
         geometry = {margin: margin, cell: cell, m: m};
         var bar = $("rollout-bar").getContext("2d");
         for (var x = 0; x < 200; x++) { var c = shade(x / 199); bar.fillStyle = "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")"; bar.fillRect(x, 0, 1, 12); }
-        $("rollout-max").textContent = fixed(top);
+        $("rollout-max").textContent = fixed(top) + (skip ? " or more" : "");
         $("rollout-status").textContent = "Through layer " + (Number(rolloutSelect.value) + 1) + " of " + LAYERS;
       }
       rc.addEventListener("mousemove", function (e) {
@@ -229,7 +235,7 @@ enum AttentionViewPage {
           $("rollout-status").textContent = "“" + T[q] + "” (row " + (q + 1) + ") ← “" + T[k] + "” (column " + (k + 1) + "): " + fixed(geometry.m[q][k]);
         }
       });
-      rolloutSelect.addEventListener("change", drawRollout);
+      rolloutSelect.addEventListener("change", drawRollout); $("rollout-scale").addEventListener("change", drawRollout);
 
       show(location.hash.slice(1));
     })();
