@@ -75,7 +75,7 @@ struct ExplainCommand: ParsableCommand {
         if json {
             try printJSON(.object([
                 "tokens": .strings(e.tokens),
-                "attentions": .array(e.attentions.map { layer in .array(layer.map { head in .array(head.map { .array($0.map(JSONValue.float)) }) }) }),
+                "attentions": .array(e.attentions.map { layer in .array(layer.map { head in .array(head.map(JSONValue.floats)) }) }),
                 "input_ids": .ints(e.inputIDs),
                 "token_type_ids": .ints(e.tokenTypeIDs),
             ]))

@@ -61,24 +61,35 @@ public struct AttentionExplanation: Sendable {
     /// reaches position q after layer l. Rows of each Rₗ sum to 1.
     public var rollout: [[[Double]]] { Self.rollout(attentions) }
 
-    /// ``rollout`` of any weights [layer][head][query][key] (square per layer).
+    /// ``rollout`` of any weights [layer][head][query][key] (square per layer). The products run in Float64 through
+    /// TensorCore's matmul (a 512-token model is 6 products of 512 × 512 matrices).
     public static func rollout(_ attentions: [[[[Float]]]]) -> [[[Double]]] {
         var out: [[[Double]]] = []
-        var current: [[Double]]?
+        var current: Tensor?                                                     // [L, L] Float64
         for layer in attentions {
-            var a = headAverage(layer)
-            let n = a.count
-            for q in 0..<n {
-                precondition(a[q].count == n, "rollout: layer weights must be square, got \(n) × \(a[q].count)")
-                for k in 0..<n { a[q][k] = 0.5 * a[q][k] + (q == k ? 0.5 : 0) }
-                let sum = a[q].reduce(0, +)
-                if sum > 0 { a[q] = a[q].map { $0 / sum } }
+            let n = layer.first?.count ?? 0
+            var a = [Double](repeating: 0, count: n * n)
+            for head in layer {
+                precondition(head.count == n, "rollout: every head of a layer needs \(n) rows, got \(head.count)")
+                for (q, row) in head.enumerated() {
+                    precondition(row.count == n, "rollout: layer weights must be square, got \(n) × \(row.count)")
+                    for k in 0..<n { a[q * n + k] += Double(row[k]) }
+                }
             }
-            guard let previous = current else { current = a; out.append(a); continue }
-            var product = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            for q in 0..<n { for m in 0..<n where a[q][m] != 0 { for k in 0..<n { product[q][k] += a[q][m] * previous[m][k] } } }
-            current = product
-            out.append(product)
+            let heads = Double(max(layer.count, 1))
+            for q in 0..<n {
+                var sum = 0.0
+                for k in 0..<n {
+                    a[q * n + k] = 0.5 * a[q * n + k] / heads + (q == k ? 0.5 : 0)
+                    sum += a[q * n + k]
+                }
+                if sum > 0 { for k in 0..<n { a[q * n + k] /= sum } }
+            }
+            let step = Tensor(shape: [n, n], doubles: a)
+            let next = current.map { step.matmul($0) } ?? step
+            current = next
+            let flat = next.doubles
+            out.append((0..<n).map { q in Array(flat[(q * n)..<((q + 1) * n)]) })
         }
         return out
     }

@@ -54,27 +54,27 @@ public struct AttentionView: Sendable {
     /// rounded to 3 decimals (finer than a line's opacity can show). `<` is written as `\u003c`, so no token can
     /// end the script element it sits in.
     public var dataJSON: String {
-        var out = "{\"title\":" + Self.quoted(title) + ",\"tokens\":["
-        out += tokens.map(Self.quoted).joined(separator: ",")
-        out += "],\"types\":[" + tokenTypes.map(String.init).joined(separator: ",") + "],\"attentions\":["
-        out.reserveCapacity(attentions.count * (attentions.first?.count ?? 0) * tokens.count * tokens.count * 4)
+        var out: [UInt8] = []
+        out.reserveCapacity((attentions.count * (attentions.first?.count ?? 0) + rollout.count) * tokens.count * tokens.count * 5)
+        func text(_ s: String) { out.append(contentsOf: s.utf8) }
+        text("{\"title\":" + Self.quoted(title) + ",\"tokens\":[" + tokens.map(Self.quoted).joined(separator: ","))
+        text("],\"types\":[" + tokenTypes.map(String.init).joined(separator: ",") + "],\"attentions\":[")
         for (l, layer) in attentions.enumerated() {
-            if l > 0 { out += "," }
-            out += "["
+            text(l > 0 ? ",[" : "[")
             for (h, head) in layer.enumerated() {
-                if h > 0 { out += "," }
-                Self.matrix(head.map { $0.map(Double.init) }, into: &out)
+                if h > 0 { text(",") }
+                Self.matrix(head, into: &out)
             }
-            out += "]"
+            text("]")
         }
-        out += "],\"rollout\":["
+        text("],\"rollout\":[")
         for (l, layer) in rollout.enumerated() {
-            if l > 0 { out += "," }
+            if l > 0 { text(",") }
             Self.matrix(layer, into: &out)
         }
         let palette = (0..<64).map { "\"" + ColorMap.attention.color(at: Double($0) / 63).hex + "\"" }
-        out += "],\"palette\":[" + palette.joined(separator: ",") + "]}"
-        return out
+        text("],\"palette\":[" + palette.joined(separator: ",") + "]}")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The page: one HTML document, nothing fetched from anywhere.
@@ -134,25 +134,31 @@ public struct AttentionView: Sendable {
         }
     }
 
-    /// A matrix of weights as nested JSON arrays, 3 decimals, no trailing zeros ("0", "1", "0.25").
-    static func matrix(_ rows: [[Double]], into out: inout String) {
-        out += "["
+    /// A matrix of weights as nested JSON arrays, 3 decimals, no trailing zeros ("0", "1", "0.25"), appended as
+    /// UTF-8 (a 512-token model has 19 million weights: one String per number would take seconds).
+    static func matrix<T: BinaryFloatingPoint>(_ rows: [[T]], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
         for (q, row) in rows.enumerated() {
-            if q > 0 { out += "," }
-            out += "["
+            if q > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
             for (k, value) in row.enumerated() {
-                if k > 0 { out += "," }
-                let milli = Int((min(max(value, 0), 1) * 1000).rounded())
-                if milli == 0 { out += "0" } else if milli == 1000 { out += "1" } else {
-                    var digits = String(milli)
-                    digits = String(repeating: "0", count: 3 - digits.count) + digits
-                    while digits.hasSuffix("0") { digits.removeLast() }
-                    out += "0." + digits
-                }
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                let milli = Int((min(max(Double(value), 0), 1) * 1000).rounded())
+                out.append(contentsOf: thousandths[milli])
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
-        out += "]"
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// The JSON text of k/1000 for k in 0...1000: "0", "0.001" … "0.999", "1".
+    static let thousandths: [[UInt8]] = (0...1000).map { k in
+        if k == 0 { return Array("0".utf8) }
+        if k == 1000 { return Array("1".utf8) }
+        var digits = String(k)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return Array(("0." + digits).utf8)
     }
 
     /// `text` as a JSON string literal that is also safe inside a `<script>` element.

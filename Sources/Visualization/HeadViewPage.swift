@@ -203,9 +203,12 @@ enum AttentionViewPage {
       var geometry = null;
       function drawRollout() {
         var m = D.rollout[Number(rolloutSelect.value)]; if (!m) { return; }
-        var cell = Math.max(3, Math.min(28, Math.floor(600 / N))), font = Math.min(12, cell - 1), every = Math.max(1, Math.ceil(11 / cell));
-        var measure = rc.getContext("2d"); measure.font = "12px ui-monospace, monospace";
+        // Cells fill about 600 px; labels stay readable (at least 9 px), shown for every token or every few.
+        var cell = Math.max(1, Math.min(28, Math.floor(600 / N))), font = Math.max(9, Math.min(12, cell - 1)),
+            every = Math.max(1, Math.ceil((font + 1) / cell));
+        var measure = rc.getContext("2d"); measure.font = font + "px ui-monospace, monospace";
         var margin = 8; T.forEach(function (t) { margin = Math.max(margin, Math.min(130, measure.measureText(t).width + 8)); });
+        margin = Math.ceil(margin);   // whole pixels: no seams between cells
         var size = N * cell, ctx = sizeCanvas(rc, margin + size + 4, margin + size + 4);
         var skip = $("rollout-scale").checked, top = 0;
         m.forEach(function (row) { row.forEach(function (v, k) { if (!(skip && (T[k] === "[CLS]" || T[k] === "[SEP]"))) { top = Math.max(top, v); } }); });
