@@ -132,6 +132,28 @@ check 1 "config.json" -- search --model "$S/emptymodel" --corpus "$S/bad.tsv" q
 check 64 "not UTF-8" -- search --model "$S/vocabmodel" --corpus "$S/bad.tsv" "$BAD"
 for v in 0 -1 1000000000; do check 64 "--top" -- search --model "$S/vocabmodel" --corpus "$S/bad.tsv" --top "$v" q; done
 
+# --- explain -------------------------------------------------------------------------------------------------
+check 66 "no such folder" -- explain --model "$S/missing" hello
+check 66 "is a file, not a folder" -- explain --model "$S/file.txt" hello
+check 1 "config.json" -- explain --model "$S/emptymodel" hello
+check 64 "TEXT is empty" -- explain --model "$S/vocabmodel" ""
+check 64 "SECOND_TEXT is empty" -- explain --model "$S/vocabmodel" hello "  "
+check 64 "not UTF-8" -- explain --model "$S/vocabmodel" "$BAD"
+check 74 "does not exist" -- explain --model "$S/vocabmodel" --html "$S/nofolder/a.html" hello
+check 74 "does not exist" -- explain --model "$S/emptymodel" --html "$S/nofolder/a.html" hello
+check 64 "ending in .html" -- explain --model "$S/vocabmodel" --html "$S/a.svg" hello
+for v in 0 65; do check 64 "--top" -- explain --model "$S/vocabmodel" --top "$v" hello; done
+# With the real model (CI fetches it first): standard output on /dev/full, and an existing page that a failed run
+# (an empty second text) must leave as it was.
+MINILM="${ATTENTION_MINILM_DIR:-${ATTENTION_CACHE:-$HOME/.cache/attention}/all-MiniLM-L6-v2}"
+if [ -s "$MINILM/model.safetensors" ]; then
+    printf 'an existing page that a failed run must not touch\n' > "$S/existing.html"
+    check 74 "cannot write to standard output" --stdout /dev/full -- explain --model "$MINILM" --json "the ferry left"
+    check 64 "SECOND_TEXT is empty" -- explain --model "$MINILM" --html "$S/existing.html" "the ferry left" ""
+else
+    echo "note: no all-MiniLM-L6-v2 at $MINILM; the explain cases that need a real model were skipped"
+fi
+
 # --- translate -----------------------------------------------------------------------------------------------
 check 66 "no such file" -- translate --corpus "$S/missing.tsv" "je ."
 check 66 "is a folder, not a file" -- translate --corpus "$S/folder" "je ."

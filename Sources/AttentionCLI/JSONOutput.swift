@@ -13,6 +13,9 @@ indirect enum JSONValue {
     /// Written as the shortest decimal that reads back as the same Float32.
     case float(Float)
     case bool(Bool)
+    /// An array of Float32 numbers (each as `.float`), written in one loop: for large outputs (e.g. every attention
+    /// weight of a model) where one `JSONValue` per number costs seconds.
+    case floats([Float])
 
     static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
     static func ints(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.int)) }
@@ -54,6 +57,14 @@ indirect enum JSONValue {
             guard x.isFinite else { throw .data("the result \(path) is \(x), which JSON cannot represent") }
             out += x.description
         case .bool(let b): out += b ? "true" : "false"
+        case .floats(let values):
+            out += "["
+            for (k, x) in values.enumerated() {
+                guard x.isFinite else { throw .data("the result \(path)[\(k)] is \(x), which JSON cannot represent") }
+                if k > 0 { out += "," }
+                out += x.description
+            }
+            out += "]"
         }
     }
 

@@ -56,11 +56,15 @@ public final class BertEmbeddings: Module {
         [("words", words), ("positions", positions), ("tokenTypes", tokenTypes), ("norm", norm)]
     }
 
-    func callAsFunction(ids: [Int], batch: Int, length: Int) -> Tensor {
+    /// `tokenTypes` [B·L] (segment ids), nil for all 0.
+    func callAsFunction(ids: [Int], batch: Int, length: Int, tokenTypes types: [Int]? = nil) -> Tensor {
         let w = words(ids, shape: [batch, length])                                   // [B, L, D]
         let p = positions(Array(0..<length), shape: [length])                        // [L, D]
-        let t = tokenTypes([Int](repeating: 0, count: length), shape: [length])      // [L, D]
-        return norm(w + p + t)
+        guard let types else {
+            let t = tokenTypes([Int](repeating: 0, count: length), shape: [length])  // [L, D]
+            return norm(w + p + t)
+        }
+        return norm(w + p + tokenTypes(types, shape: [batch, length]))               // [B, L, D]
     }
 }
 
@@ -94,13 +98,19 @@ public final class BertLayer: Module {
 
     /// x [B, L, D], lengths [B] (real tokens per sentence; padding keys are masked) → [B, L, D].
     func callAsFunction(_ x: Tensor, lengths: [Int]) -> Tensor {
+        forward(x, lengths: lengths, needsWeights: false).output
+    }
+
+    /// The layer's output and, with `needsWeights`, its attention weights [B, H, L, L] (rows sum to 1 over the real
+    /// keys), which the fused kernel returns beside its output (no second pass over the scores).
+    func forward(_ x: Tensor, lengths: [Int], needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
         let (b, l, d) = (x.shape[0], x.shape[1], x.shape[2]), e = d / heads
         func split(_ t: Tensor) -> Tensor { t.reshaped([b, l, heads, e]).permuted([0, 2, 1, 3]) }   // [B, H, L, E]
-        let (context, _) = scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
-                                                     mask: .keyPadding(lengths: lengths))
+        let (context, weights) = scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
+                                                           mask: .keyPadding(lengths: lengths), needsWeights: needsWeights)
         let merged = context.permuted([0, 2, 1, 3]).reshaped([b, l, d])                      // [B, L, D]
         let h = attentionNorm(attentionOutput(merged), residual: x)
-        return outputNorm(output(intermediate(h, activation: activation)), residual: h)
+        return (outputNorm(output(intermediate(h, activation: activation)), residual: h), weights)
     }
 }
 
@@ -134,12 +144,28 @@ public final class BertModel: Module {
         [("embeddings", embeddings)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) }
     }
 
-    public func callAsFunction(ids: [Int], batch: Int, length: Int, lengths: [Int]) -> Tensor {
+    /// ids [B·L] (padded), lengths [B], tokenTypes [B·L] (segment ids; nil: all 0) → hidden [B, L, D].
+    public func callAsFunction(ids: [Int], batch: Int, length: Int, lengths: [Int], tokenTypes: [Int]? = nil) -> Tensor {
+        forward(ids: ids, batch: batch, length: length, lengths: lengths, tokenTypes: tokenTypes, outputAttentions: false).hidden
+    }
+
+    /// The hidden states [B, L, D] and, with `outputAttentions` (Hugging Face's `output_attentions=True`), every
+    /// layer's attention weights [B, H, L, L] in layer order (empty otherwise). The weights come from the fused
+    /// attention kernel of the same forward pass; without them the pass is the plain one.
+    public func forward(ids: [Int], batch: Int, length: Int, lengths: [Int], tokenTypes: [Int]? = nil,
+                        outputAttentions: Bool) -> (hidden: Tensor, attentions: [Tensor]) {
         precondition(ids.count == batch * length && lengths.count == batch,
                      "BertModel: \(ids.count) ids for [\(batch), \(length)], \(lengths.count) lengths")
-        var x = embeddings(ids: ids, batch: batch, length: length)
-        for layer in layers { x = layer(x, lengths: lengths) }
-        return x
+        precondition(tokenTypes == nil || tokenTypes!.count == ids.count,
+                     "BertModel: \(tokenTypes?.count ?? 0) token types for \(ids.count) ids")
+        var x = embeddings(ids: ids, batch: batch, length: length, tokenTypes: tokenTypes)
+        var attentions: [Tensor] = []
+        for layer in layers {
+            let (y, weights) = layer.forward(x, lengths: lengths, needsWeights: outputAttentions)
+            x = y
+            if let weights { attentions.append(weights) }
+        }
+        return (x, attentions)
     }
 }
 
