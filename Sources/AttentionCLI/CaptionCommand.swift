@@ -44,13 +44,15 @@ struct CaptionTrain: ParsableCommand {
     @Option(help: "Encoder attention heads.") var heads: Int = 4
     @Option(help: "Decoder GRU width H.") var hidden: Int = 128
     @Option(help: "Dropout inside the encoder blocks while training.") var dropout: Double = 0
+    @Option(help: "Local encoder attention: a patch attends to patches at most W columns left or right (0: everywhere).")
+    var window: Int = 0
     @Option(help: "Seed of the weights, strips and augmentation (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false
 
     func validate() throws {
         try Bounds.check([("--steps", steps, 1...1_000_000), ("--batch-size", batchSize, 1...4096), ("--layers", layers, 1...24),
-                          ("--patch-context", patchContext, 0...4), ("--hidden", hidden, 1...4096)])
+                          ("--patch-context", patchContext, 0...4), ("--hidden", hidden, 1...4096), ("--window", window, 0...1024)])
         guard [1, 2, 4, 8].contains(patch) else { throw ValidationError("--patch must divide 8 (1, 2, 4 or 8), got \(patch)") }
         guard (1...1024).contains(dimension), (1...64).contains(heads), dimension % heads == 0 else {
             throw ValidationError("--dimension \(dimension) must be in 1...1024 and a multiple of --heads \(heads) (1...64)")
@@ -64,7 +66,7 @@ struct CaptionTrain: ParsableCommand {
         let images = try data.load()
         var c = CaptionModel.Configuration()
         c.patch = patch; c.patchContext = patchContext; c.dimension = dimension; c.layers = layers; c.heads = heads
-        c.feedForward = 2 * dimension; c.hidden = hidden; c.dropout = dropout
+        c.feedForward = 2 * dimension; c.hidden = hidden; c.dropout = dropout; c.window = window
         var options = CaptionModel.TrainingOptions()
         options.steps = steps; options.batchSize = batchSize; options.learningRate = learningRate; options.seed = seed
         let printer = ProgressPrinter(quiet: quiet)

@@ -39,6 +39,10 @@ public final class CaptionModel: Module {
         public var attentionSize = 64
         /// Dropout inside the encoder blocks while training.
         public var dropout = 0.0
+        /// Local self-attention in the encoder: a token attends only to tokens at most `window` patch columns to its
+        /// left or right (every row); 0 attends everywhere. Local attention keeps what a token knows near where it
+        /// is, so the decoder has to look at a digit to read it.
+        public var window = 0
         public init() {}
 
         public var patchRows: Int { DigitStrips.cell / patch }
@@ -60,6 +64,7 @@ public final class CaptionModel: Module {
             try need((1...4096).contains(hidden) && (1...4096).contains(embedding) && (1...4096).contains(attentionSize),
                      "hidden \(hidden), embedding \(embedding) and attentionSize \(attentionSize) must be in 1...4096")
             try need((0..<1).contains(dropout), "dropout must be in [0, 1), found \(dropout)")
+            try need((0...1024).contains(window), "window must be in 0...1024, found \(window)")
         }
     }
 
@@ -142,10 +147,21 @@ public final class CaptionModel: Module {
         let grid = rowPositions.value.reshaped([c.patchRows, 1, d])
             + columnPositions.value.slice(axis: 0, 0..<columns).reshaped([1, columns, d])          // [8/P, 8k/P, D]
         var x = patchEmbedding(patches(strips, digits: k)) + grid.reshaped([1, c.patchRows * columns, d])   // [B, N, D]
-        for layer in layers { x = layer(x) }
+        let mask = encoderMask(digits: k)
+        for layer in layers { x = layer(x, mask: mask) }
         let states = norm(x)                                                                       // [B, N, D]
         let initial = initialState(states.mean(axis: 1)).tanh()                                    // [B, H]
         return Encoded(states: states, projected: attention.projectKeys(states), initial: initial)
+    }
+
+    /// The encoder's mask for strips of k digits: `.none`, or with a `window` the boolean [N, N] mask that lets
+    /// token (r, j) attend to token (r', j') when |j − j'| ≤ window.
+    func encoderMask(digits k: Int) -> AttentionMask {
+        let c = configuration, columns = c.cellColumns * k, n = c.tokens(digits: k)
+        guard c.window > 0, c.window < columns - 1 else { return .none }
+        var allowed = [Bool](repeating: false, count: n * n)
+        for i in 0..<n { for j in 0..<n { allowed[i * n + j] = abs(i % columns - j % columns) <= c.window } }
+        return .boolean(BoolTensor(shape: [n, n], values: allowed))
     }
 
     /// One decoder step: previous ids [B] → (logits [B, 11], new state [B, H], attention over the tokens [B, N]).
