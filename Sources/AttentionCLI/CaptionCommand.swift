@@ -11,8 +11,8 @@ struct CaptionCommand: ParsableCommand {
         abstract: "Captions with attention over image regions: say the digits of a strip, one word per step, and show where each word looked.",
         discussion: """
             A strip is 2–4 UCI digit images (8×8, values 0–16) side by side, 8×8k pixels; its caption is the digits as \
-            words ("three seven one"). A patch encoder with 2-D positions reads the strip, and a GRU decoder with \
-            additive (Bahdanau) attention over the patches emits one word per step. Training strips are composed from \
+            words ("three seven one"). A patch encoder with 2-D positions and local self-attention (--window) reads \
+            the strip, and a GRU decoder with additive (Bahdanau) attention over the patches emits one word per step. Training strips are composed from \
             rows 0–1399 of the digits file (10 % of those rows are held back for validation), test strips only from \
             rows 1400–1796 (1,000 fixed strips of each length). Get the file once with Scripts/fetch-digits.sh, or give --data.
 
@@ -38,14 +38,14 @@ struct CaptionTrain: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Strips per mini-batch.") var batchSize: Int = 32
     @Option(name: .customLong("learning-rate"), help: "Peak learning rate (AdamW, warm-up + cosine decay).") var learningRate: Double = 2e-3
     @Option(help: "Patch size P (P×P pixels; must divide 8).") var patch: Int = 2
-    @Option(name: .customLong("patch-context"), help: "Border of pixels each token also reads around its patch.") var patchContext: Int = 1
+    @Option(name: .customLong("patch-context"), help: "Border of pixels each token also reads around its patch.") var patchContext: Int = 3
     @Option(help: "Encoder width D.") var dimension: Int = 64
     @Option(help: "Encoder layers.") var layers: Int = 3
     @Option(help: "Encoder attention heads.") var heads: Int = 4
     @Option(help: "Decoder GRU width H.") var hidden: Int = 128
     @Option(help: "Dropout inside the encoder blocks while training.") var dropout: Double = 0
     @Option(help: "Local encoder attention: a patch attends to patches at most W columns left or right (0: everywhere).")
-    var window: Int = 0
+    var window: Int = 2
     @Option(help: "Seed of the weights, strips and augmentation (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false

@@ -9,11 +9,18 @@ import Transformers
 ///     strip [B, 8, 8k] / 16        cut into N = (8/P)·(8k/P) patches of P×P pixels,
 ///                                  each read with a c-pixel border                              [B, N, (P+2c)²]
 ///     x = patches·Wₑ + bₑ + row_r + col_j                 patch embedding, learned 2-D positions  [B, N, D]
-///     h = LayerNorm(Encoder^L(x))                         pre-norm Transformer blocks            [B, N, D]
+///     h = LayerNorm(Encoder^L(x, mask))                   pre-norm Transformer blocks, local     [B, N, D]
+///                                                         attention: |j − j'| ≤ window columns
 ///     s_0 = tanh(W_s · mean_n h_n + b_s)                  the decoder's first state              [B, H]
 ///     step t:  c_t, α_t = BahdanauAttention(query: s_(t−1), keys: h)   α_t [B, N]: where word t looks
 ///              s_t      = GRUCell([E[y_(t−1)]; c_t], s_(t−1))          y_(−1) = <sos>            [B, H]
 ///              logits_t = W_o · [s_t; c_t] + b_o          over the ten digit words and <eos>     [B, 11]
+///
+/// Why local attention: with global self-attention the encoder is free to move what it knows about a digit to
+/// tokens elsewhere (into a neighbour's cell, or the bottom row), so the decoder can read a digit without looking at
+/// it; with a window of 2 patch columns each side a token's knowledge stays within a few pixels of where it came
+/// from. On validation strips of held-back training rows this raised the 3-digit exact match from 0.90 (global,
+/// 1-pixel border) to 0.96 (window 2, 3-pixel border), and kept the attention on the digit being named.
 ///
 /// The column positions cover `maxDigits` cells (8·maxDigits/P columns); a strip of k ≤ maxDigits digits uses the
 /// first 8k/P of them. Training is teacher-forced (``loss(strips:targets:)``); ``caption(_:)`` decodes greedily and
@@ -24,8 +31,9 @@ public final class CaptionModel: Module {
         public var maxDigits = 4
         /// P: patches are P×P pixels (P divides 8).
         public var patch = 2
-        /// c: each token also reads a border of c pixels around its patch (zeros outside the strip).
-        public var patchContext = 1
+        /// c: each token also reads a border of c pixels around its patch (zeros outside the strip): with the default
+        /// 3 a 2×2 patch token reads an 8×8 window centred on its patch.
+        public var patchContext = 3
         /// D, the encoder width.
         public var dimension = 64
         public var layers = 3
@@ -42,7 +50,7 @@ public final class CaptionModel: Module {
         /// Local self-attention in the encoder: a token attends only to tokens at most `window` patch columns to its
         /// left or right (every row); 0 attends everywhere. Local attention keeps what a token knows near where it
         /// is, so the decoder has to look at a digit to read it.
-        public var window = 0
+        public var window = 2
         public init() {}
 
         public var patchRows: Int { DigitStrips.cell / patch }
