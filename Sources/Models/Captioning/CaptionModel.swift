@@ -27,7 +27,7 @@ import Transformers
 /// upsamples each α_t to the pixels, [8][8k] summing to 1.
 public final class CaptionModel: Module {
     public struct Configuration: Sendable, Equatable, Codable {
-        /// Strips of up to this many digits (k in 1...maxDigits; the task uses 2…4).
+        /// Strips of up to this many digits (2...16; the model reads k in 1...maxDigits, the task uses 2…4).
         public var maxDigits = 4
         /// P: patches are P×P pixels (P divides 8).
         public var patch = 2
@@ -62,7 +62,7 @@ public final class CaptionModel: Module {
 
         public func validate() throws(CaptionError) {
             func need(_ ok: Bool, _ what: String) throws(CaptionError) { if !ok { throw .configuration(what) } }
-            try need((1...16).contains(maxDigits), "maxDigits must be in 1...16, found \(maxDigits)")
+            try need((2...16).contains(maxDigits), "maxDigits must be in 2...16, found \(maxDigits)")
             try need([1, 2, 4, 8].contains(patch), "patch \(patch) must divide 8 (1, 2, 4 or 8)")
             try need((0...4).contains(patchContext), "patchContext must be in 0...4, found \(patchContext)")
             try need((1...2048).contains(dimension) && heads >= 1 && dimension % heads == 0,
