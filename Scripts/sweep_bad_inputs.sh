@@ -208,5 +208,41 @@ check 66 "no such file" -- digits run --load "$S/missing.safetensors" --csv "$S/
 check 66 "no such file" -- digits run --load "$S/sdpa.in.safetensors" --csv "$S/missing.csv"
 check 74 "does not exist" -- digits run --load "$S/sdpa.in.safetensors" --csv "$S/short.csv" --heatmap "$S/nofolder/a.png"
 
+# --- caption -------------------------------------------------------------------------------------------------
+# A small labelled digits file, and a tiny caption and digits checkpoint trained on it (the figures do not matter).
+for i in $(seq 0 59); do printf '%s,%d\n' "$(ones 64)" $((i % 10)); done > "$S/tiny-digits.csv"
+"$BIN" caption train --data "$S/tiny-digits.csv" --steps 1 --dimension 8 --heads 2 --layers 1 --hidden 8 --quiet \
+    --save "$S/caption.safetensors" > /dev/null || { echo "FAIL: could not train the tiny caption model"; failed=$((failed + 1)); }
+"$BIN" digits train --data "$S/tiny-digits.csv" --steps 1 --dimension 8 --heads 2 --layers 1 --quiet \
+    --save "$S/digits.safetensors" > /dev/null || { echo "FAIL: could not train the tiny digits model"; failed=$((failed + 1)); }
+printf '%s\n' "$(ones 128)" "$(ones 127)" > "$S/strip-short.csv"     # a 2-digit strip, then a row one value short
+printf '%s\n' "$(ones 64)" > "$S/strip-one.csv"                        # one digit: k = 1 is not a strip
+printf '%s\n' "17,$(ones 191)" > "$S/strip-range.csv"
+printf '%s\n' "$(ones 100),nan,$(ones 91)" > "$S/strip-nan.csv"
+: > "$S/strip-empty.csv"
+printf '%s\n' "$(ones 192)" > "$S/strip-ok.csv"
+check 1 "strip-short.csv:2: a strip row holds 64·k values" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-short.csv"
+check 1 "found 64" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-one.csv" --heatmap "$S/existing.svg"
+check 1 "outside the pixel range" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-range.csv" --json
+check 1 "not a finite number" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-nan.csv" --heatmap "$S/new.png"
+check 1 "no strip rows" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-empty.csv"
+check 1 "no strip rows" -- caption run --load "$S/caption.safetensors" --csv "$S/blank.txt"
+check 1 "expected \"caption\"" -- caption run --load "$S/digits.safetensors" --csv "$S/strip-ok.csv" --heatmap "$S/new.png"
+check 1 "expected \"caption\"" -- caption eval --load "$S/digits.safetensors" --data "$S/tiny-digits.csv"
+check 1 "expected \"digits\"" -- digits eval --load "$S/caption.safetensors" --data "$S/tiny-digits.csv"
+check 1 "not an attention checkpoint" -- caption eval --load "$S/sdpa.in.safetensors"
+check 66 "no such file" -- caption run --load "$S/missing.safetensors" --csv "$S/strip-ok.csv"
+check 66 "no such file" -- caption run --load "$S/caption.safetensors" --csv "$S/missing.csv"
+check 74 "does not exist" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-ok.csv" --heatmap "$S/nofolder/a.png"
+check 64 "a.gif" -- caption run --load "$S/caption.safetensors" --csv "$S/strip-ok.csv" --heatmap "$S/a.gif"
+check 66 "no such file" -- caption train --data "$S/missing.csv" --quiet
+check 1 "short.csv:2" -- caption train --data "$S/short.csv" --save "$S/existing.safetensors" --quiet
+check 1 "not a finite number" -- caption train --data "$S/nan.csv" --quiet
+check 74 "does not exist" -- caption train --steps 1000000 --save "$S/nofolder/m.safetensors"
+for v in 0 -1 10000000 abc; do check 64 "--steps" -- caption train --steps "$v"; done
+check 64 "--patch" -- caption train --patch 3
+check 64 "--dimension" -- caption train --dimension 30 --heads 4
+check 64 "--digits" -- caption eval --load "$S/caption.safetensors" --digits 5
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

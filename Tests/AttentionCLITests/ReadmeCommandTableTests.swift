@@ -12,6 +12,7 @@ struct ReadmeCommandTableTests {
         ["bench", "gemm"], ["bench", "attention"], ["bench", "encoder-layer"],
         ["classify", "train"], ["classify", "eval"], ["classify", "run"], ["classify", "corpus"],
         ["digits", "train"], ["digits", "eval"], ["digits", "run"],
+        ["caption", "train"], ["caption", "eval"], ["caption", "run"],
     ])
     func tableListsEveryOption(_ command: [String]) throws {
         let text = try String(contentsOf: Self.readme, encoding: .utf8)
