@@ -17,8 +17,14 @@ BIN="${ATTENTION_BIN:-.build/release/attention}"
 [ -x "$BIN" ] || swift build -c release --product attention >/dev/null
 OUT="${1:-.build/views}"
 P="$OUT/pages"
-rm -rf "$OUT"
+# Never delete a folder this script did not make: an existing OUT is replaced only when it carries the marker an
+# earlier run left; anything else is refused.
+if [ -e "$OUT" ]; then
+    if [ -f "$OUT/.attention-views" ]; then rm -rf "$OUT"
+    else echo "check_views: $OUT exists and was not made by this script; give a new folder" >&2; exit 74; fi
+fi
 mkdir -p "$P"
+touch "$OUT/.attention-views"
 
 "$BIN" demo --heatmap "$P/demo.svg" >/dev/null
 "$BIN" demo --heatmap "$P/demo.html" >/dev/null
