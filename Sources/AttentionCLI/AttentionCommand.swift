@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attention
 import Foundation
 
 @main
@@ -30,6 +31,10 @@ struct AttentionCommand: ParsableCommand {
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         let type = Swift.type(of: command)
+        // A path the user asked for and cannot have: measuring or testing the wrong path silently would mislead.
+        if let problem = CPUKernels.environmentProblem(ProcessInfo.processInfo.environment) {
+            Console.fail(CLIError.usage(problem), command: type)
+        }
         do {
             try command.run()
         } catch let error as CLIError {

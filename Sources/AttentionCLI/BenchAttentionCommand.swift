@@ -24,6 +24,7 @@ struct BenchAttentionCommand: ParsableCommand {
     @Option(help: "Threads to use (1...256).") var threads: Int = 1
     @Option(help: "Timed runs (after one untimed warm-up run when more than 1; 1...10000).") var iterations: Int = 10
     @Option(help: "Implementation: automatic, fused or reference.") var path: String = "automatic"
+    @OptionGroup var kernelPath: KernelPathOption
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
@@ -42,6 +43,7 @@ struct BenchAttentionCommand: ParsableCommand {
 
     func run() throws {
         let report: AttentionBenchmark.Report
+        try kernelPath.apply()
         do {
             report = try AttentionBenchmark(batch: batch, heads: heads, seq: seq, headDim: headDim, causal: causal,
                                             backward: backward, threads: threads, iterations: iterations,

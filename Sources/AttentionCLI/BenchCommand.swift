@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that check their result before timing it.",
-        subcommands: [GEMMCommand.self, BenchAttentionCommand.self, BenchEncoderLayerCommand.self]
+        subcommands: [GEMMCommand.self, BenchAttentionCommand.self, BenchEncoderLayerCommand.self, BenchPeakCommand.self]
     )
 }
 
@@ -24,6 +24,7 @@ struct GEMMCommand: ParsableCommand {
     @Option(help: "Matrix size (M = N = K; 1...16384).") var size: Int = 1024
     @Option(help: "Threads to use (1...256).") var threads: Int = 1
     @Option(help: "Timed runs (after 2 untimed warm-up runs; 1...10000).") var iterations: Int = 20
+    @OptionGroup var kernelPath: KernelPathOption
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
@@ -34,6 +35,7 @@ struct GEMMCommand: ParsableCommand {
 
     func run() throws {
         let report: GEMMBenchmark.Report
+        try kernelPath.apply()
         do { report = try GEMMBenchmark(size: size, threads: threads, iterations: iterations).run() } catch {
             throw CLIError.data("\(error)")
         }

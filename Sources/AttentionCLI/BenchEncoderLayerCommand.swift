@@ -22,6 +22,7 @@ struct BenchEncoderLayerCommand: ParsableCommand {
     @Flag(help: "Time forward + backward (a training step without the optimiser).") var backward = false
     @Option(help: "Threads to use (1...256).") var threads: Int = 1
     @Option(help: "Timed runs (after one untimed warm-up run when more than 1; 1...10000).") var iterations: Int = 10
+    @OptionGroup var kernelPath: KernelPathOption
     @Flag(help: "Print one JSON line.") var json = false
 
     func validate() throws {
@@ -38,6 +39,7 @@ struct BenchEncoderLayerCommand: ParsableCommand {
 
     func run() throws {
         let report: EncoderLayerBenchmark.Report
+        try kernelPath.apply()
         do {
             report = try EncoderLayerBenchmark(batch: batch, seq: seq, dim: dim, heads: heads, feedForward: feedForward,
                                                backward: backward, threads: threads, iterations: iterations).run()

@@ -6,6 +6,8 @@
 #include "ck_internal.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 
 static _Atomic int g_isa = CK_ISA_AUTO;  // CK_ISA_AUTO here means "not resolved yet"
 
@@ -50,12 +52,25 @@ static ck_isa best_isa(void) {
 // forcing a path there never changes the path of work running on other threads at the same time.
 static _Thread_local int t_isa = CK_ISA_AUTO;
 
+ck_isa ck_environment_isa(void) {
+    const char *name = getenv("ATTENTION_ISA");
+    if (name == NULL) return CK_ISA_AUTO;
+    static const ck_isa all[] = {CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_AVX512, CK_ISA_NEON};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (strcmp(name, ck_isa_name(all[i])) == 0) return cpu_has(all[i]) ? all[i] : CK_ISA_AUTO;
+    }
+    return CK_ISA_AUTO;
+}
+
 ck_isa ck_current_isa(void) {
     if (t_isa != CK_ISA_AUTO) return (ck_isa)t_isa;
     int v = atomic_load_explicit(&g_isa, memory_order_relaxed);
     if (v != CK_ISA_AUTO) return (ck_isa)v;
     int expected = CK_ISA_AUTO;
-    int best = (int)best_isa();
+    // ATTENTION_ISA picks the starting path (so any path can be measured or tested from outside); otherwise
+    // the best the CPU has.
+    ck_isa chosen = ck_environment_isa();
+    int best = (int)(chosen != CK_ISA_AUTO ? chosen : best_isa());
     if (atomic_compare_exchange_strong_explicit(&g_isa, &expected, best, memory_order_relaxed,
                                                 memory_order_relaxed)) {
         return (ck_isa)best;
@@ -86,7 +101,9 @@ int ck_isa_supported(ck_isa isa) { return cpu_has(isa); }
 
 int ck_force_isa(ck_isa isa) {
     if (!cpu_has(isa)) return -1;
-    atomic_store_explicit(&g_isa, (int)(isa == CK_ISA_AUTO ? best_isa() : isa), memory_order_relaxed);
+    ck_isa start = ck_environment_isa();
+    ck_isa automatic = start != CK_ISA_AUTO ? start : best_isa();
+    atomic_store_explicit(&g_isa, (int)(isa == CK_ISA_AUTO ? automatic : isa), memory_order_relaxed);
     return 0;
 }
 

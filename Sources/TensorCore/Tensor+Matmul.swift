@@ -115,9 +115,3 @@ extension Tensor {
                      into: out, m: m, n: n, k: k)
     }
 }
-
-/// Which CPU code path the C kernels use.
-public enum CPUKernels {
-    /// Name of the active instruction-set path: "avx512", "avx2", "neon" or "scalar".
-    public static var activePath: String { String(cString: ck_isa_name(ck_active_isa())) }
-}

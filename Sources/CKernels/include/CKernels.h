@@ -42,6 +42,21 @@ int ck_force_isa(ck_isa isa);
 /// a process-wide ck_force_isa there would switch that work's path mid-operation. Returns -1 if unsupported.
 int ck_force_isa_on_this_thread(ck_isa isa);
 
+/// The path named by the environment variable ATTENTION_ISA ("avx512", "avx2", "neon", "scalar" or "auto"), or
+/// CK_ISA_AUTO when it is unset, empty, "auto", unknown or not supported by this CPU. The first kernel call starts
+/// on this path when it is not CK_ISA_AUTO; callers that must report a bad value (the CLI) check the variable
+/// themselves.
+ck_isa ck_environment_isa(void);
+
+// MARK: - Peak probe
+
+/// Register-only FMA loop on `isa` (CK_ISA_AUTO: the active path): `steps` steps of
+/// ck_fma_peak_flops_per_step(isa) floating-point operations each, no memory traffic. Returns a checksum of the
+/// accumulators (so the loop cannot be removed), or -1 if the CPU does not support `isa`. Single thread.
+double ck_fma_peak_probe(ck_isa isa, int64_t steps);
+/// Floating-point operations (an FMA counts 2) in one step of ck_fma_peak_probe on `isa`; 0 for CK_ISA_AUTO.
+int64_t ck_fma_peak_flops_per_step(ck_isa isa);
+
 // MARK: - GEMM
 
 /// Bytes of workspace `ck_sgemm` needs (packed A and B panels). Constant for the process; callers allocate it
