@@ -148,8 +148,9 @@ struct CaptionRun: ParsableCommand {
     @Option(help: "A model written by `caption train --save`.") var load: String
     @Option(help: "Rows of 64·k comma-separated values 0–16 (a strip of k digits, 8 rows of 8k, row-major; k = 2…4); '-' reads standard input.")
     var csv: String
-    @Option(help: "Draw the strip and one panel per word, the image under that word's attention: .png, .svg, .html or .txt (several strips: FILE-1.png, …).")
+    @Option(help: "Draw the strip and one panel per word, that word's attention over the strip: .png, .svg, .html or .txt (several strips: FILE-1.png, …).")
     var heatmap: String?
+    @OptionGroup var scale: HeatmapScaleOption
     @Flag(help: "Print {\"results\": [{\"caption\": [words], \"attention\": [word][8][8k]}]} as JSON.") var json = false
 
     func validate() throws {
@@ -168,11 +169,14 @@ struct CaptionRun: ParsableCommand {
         } catch { throw CLIError.data("--csv \(error.description)") }
         let captions = model.caption(strips)
         // Every picture is made before any is written, so a failure leaves no file behind.
-        var pictures: [(String, Heatmap)] = []
+        var pictures: [(String, CaptionPicture)] = []
         if let heatmap {
             for (k, caption) in captions.enumerated() {
                 let path = captions.count == 1 ? heatmap : numberedPath(heatmap, k + 1)
-                do { pictures.append((path, try captionPicture(strips[k], caption))) } catch { throw CLIError.data("--heatmap: \(error)") }
+                do {
+                    pictures.append((path, path.lowercased().hasSuffix(".txt") ? .text(try captionText(strips[k], caption))
+                                                                               : .overlay(try captionOverlay(strips[k], caption))))
+                } catch { throw CLIError.data("--heatmap: \(error)") }
             }
         }
         if json {
@@ -185,15 +189,32 @@ struct CaptionRun: ParsableCommand {
             }
         }
         for (path, picture) in pictures {
-            do { try picture.write(to: URL(fileURLWithPath: path), cellSize: 12) } catch { throw heatmapWriteError(error) }
+            do {
+                switch picture {
+                case let .overlay(o): try o.write(to: URL(fileURLWithPath: path), pixelSize: 10, scale: scale.scale)
+                case let .text(h): try h.write(to: URL(fileURLWithPath: path))
+                }
+            } catch { throw heatmapWriteError(error) }
             Console.note("wrote \(path)")
         }
     }
 
-    /// The strip on top, then one panel per word: the strip's strokes (a quarter of the brightness) under the
-    /// word's attention scaled to its largest pixel (three quarters); a dark row between panels. The SVG and HTML
-    /// label each panel with its word; a PNG has no text, so its panels are in caption order, top to bottom.
-    func captionPicture(_ strip: [Double], _ caption: CaptionModel.Caption) throws -> Heatmap {
+    enum CaptionPicture { case overlay(AttentionOverlay), text(Heatmap) }
+
+    /// The strip, then one panel per word with that word's attention laid over the strip (the overlay's colours
+    /// are scaled per panel, so each word's most attended pixels stand out whatever its peak weight).
+    func captionOverlay(_ strip: [Double], _ caption: CaptionModel.Caption) throws -> AttentionOverlay {
+        let height = DigitStrips.cell, width = strip.count / height
+        let image = (0..<height).map { r in (0..<width).map { strip[r * width + $0] / DigitImages.maximumValue } }
+        let none = image.map { $0.map { _ in 0.0 } }
+        let said = caption.words.isEmpty ? "(nothing)" : caption.words.joined(separator: " ")
+        return try AttentionOverlay(title: "caption: \(said)", panels: [.init(image: image, attention: none, caption: "the strip")]
+            + caption.attention.enumerated().map { t, map in .init(image: image, attention: map, caption: "\(t + 1): \(caption.words[t])") })
+    }
+
+    /// For a terminal (.txt): the strip on top, then one block per word: the strip's strokes (a quarter of the
+    /// brightness) under the word's attention scaled to its largest pixel (three quarters); a dark row between.
+    func captionText(_ strip: [Double], _ caption: CaptionModel.Caption) throws -> Heatmap {
         let height = DigitStrips.cell, width = strip.count / height
         let image = (0..<height).map { r in (0..<width).map { strip[r * width + $0] / DigitImages.maximumValue } }
         var rows = image, labels = (0..<height).map { $0 == height / 2 ? "image" : "" }

@@ -73,7 +73,18 @@ struct CaptionCommandTests {
         let svg = dir.appendingPathComponent("words.svg").path
         #expect(try CLI.run(["caption", "run", "--load", model, "--csv", csv, "--heatmap", svg]).status == 0)
         let picture = try String(contentsOfFile: svg.replacingOccurrences(of: ".svg", with: "-2.svg"), encoding: .utf8)
-        #expect(picture.hasPrefix("<svg") && picture.contains("caption:") && picture.contains("image"))
+        #expect(picture.hasPrefix("<svg") && picture.contains("caption:") && picture.contains("the strip"))
+        // One panel per word after the strip: captions "1: word", "2: word", … in the SVG.
+        let words = try CLI.run(["caption", "run", "--load", model, "--csv", csv, "--json"])
+        let second = try JSONSerialization.jsonObject(with: Data(words.stdout.utf8)) as! [String: Any]
+        let caption = ((second["results"] as! [[String: Any]])[1]["caption"] as! [String])
+        for (t, w) in caption.enumerated() { #expect(picture.contains(">\(t + 1): \(w)<"), "panel \(t + 1) of \(caption)") }
+        // --scale 2 doubles the PNG's width and height (IHDR at bytes 16–23).
+        let png2 = dir.appendingPathComponent("words2.png").path
+        #expect(try CLI.run(["caption", "run", "--load", model, "--csv", one, "--heatmap", png2, "--scale", "2"]).status == 0)
+        let big = try Data(contentsOf: URL(fileURLWithPath: png2))
+        func be32(_ d: Data, _ at: Int) -> Int { d[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(be32(big, 16) == 2 * be32(bytes, 16) && be32(big, 20) == 2 * be32(bytes, 20))
     }
 
     @Test("bad input: wrong row length, 17, NaN, an empty file, a digits checkpoint: named errors, exit 1, no picture written")
