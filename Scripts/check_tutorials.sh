@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The DocC tutorials' code compiles and runs, prints what the tutorial text says it prints, and draws the pictures
+# the catalog shows, byte for byte:
+#   bash Scripts/check_tutorials.sh [WORK_DIR]     (default .build/tutorials; a folder this script made, or a new one)
+# Every step file in Sources/Attention/Attention.docc/Resources/*-NN.swift becomes an executable of a scratch package
+# that depends on this one by path; each runs in its own folder. For a tutorial with NAME.output.txt, its last
+# step's standard output must equal that file; every PNG a step writes must equal the catalog's copy.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RES="$ROOT/Sources/Attention/Attention.docc/Resources"
+WORK="${1:-$ROOT/.build/tutorials}"
+MARK=".attention-tutorials"
+if [ -e "$WORK" ] && [ ! -e "$WORK/$MARK" ]; then
+    echo "check_tutorials: $WORK exists and was not made by this script; refusing to write into it" >&2
+    exit 74
+fi
+mkdir -p "$WORK/Sources"
+touch "$WORK/$MARK"
+rm -rf "$WORK/Sources/"* "$WORK/run"
+
+targets=()
+for f in "$RES"/*-[0-9][0-9].swift; do
+    name="$(basename "$f" .swift | tr '-' '_')"
+    mkdir -p "$WORK/Sources/$name"
+    cp "$f" "$WORK/Sources/$name/main.swift"
+    targets+=("$name")
+done
+{
+    echo '// swift-tools-version: 6.1'
+    echo 'import PackageDescription'
+    echo 'let attention = Target.Dependency.product(name: "Attention", package: "'"$(basename "$ROOT")"'")'
+    echo 'let package = Package(name: "AttentionTutorials", platforms: [.macOS(.v15)],'
+    echo '    dependencies: [.package(path: "'"$ROOT"'")],'
+    echo '    targets: ['
+    for t in "${targets[@]}"; do echo "        .executableTarget(name: \"$t\", dependencies: [attention]),"; done
+    echo '    ], swiftLanguageModes: [.v6])'
+} > "$WORK/Package.swift"
+
+echo "building ${#targets[@]} tutorial steps"
+swift build -c release --package-path "$WORK" 2>&1 | grep -E "error|warning: |Compiling|Build" | grep -v "^\[" || true
+swift build -c release --package-path "$WORK" >/dev/null
+BIN="$(swift build -c release --package-path "$WORK" --show-bin-path)"
+
+failures=0
+for t in "${targets[@]}"; do
+    dir="$WORK/run/$t"
+    mkdir -p "$dir"
+    (cd "$dir" && "$BIN/$t" > stdout.txt) || { echo "FAIL $t: exit $?"; failures=$((failures + 1)); continue; }
+    bad=0
+    for png in "$dir"/*.png; do
+        [ -e "$png" ] || continue
+        if ! cmp -s "$png" "$RES/$(basename "$png")"; then
+            echo "FAIL $t: $(basename "$png") differs from the catalog's copy (Resources/$(basename "$png"))"
+            bad=1
+        fi
+    done
+    if [ "$bad" -eq 0 ]; then echo "ok   $t"; else failures=$((failures + 1)); fi
+done
+for expected in "$RES"/*.output.txt; do
+    tutorial="$(basename "$expected" .output.txt)"
+    last="$(ls "$RES/$tutorial"-[0-9][0-9].swift | sort | tail -1)"
+    t="$(basename "$last" .swift | tr '-' '_')"
+    if ! diff -u "$expected" "$WORK/run/$t/stdout.txt"; then
+        echo "FAIL $t: its output differs from Resources/$(basename "$expected")"
+        failures=$((failures + 1))
+    else
+        echo "ok   $t prints Resources/$(basename "$expected")"
+    fi
+done
+[ "$failures" -eq 0 ] || { echo "$failures tutorial check(s) failed"; exit 1; }
+echo "all ${#targets[@]} tutorial steps compile and run"
