@@ -1,0 +1,24 @@
+import Attention
+import Foundation
+
+// d2l.ai's example: 50 noisy samples of f(x) = 2 sin x + x^0.8 on 0…5, sorted by x.
+var rng = RandomGenerator(seed: 3)
+let n = 50
+let xs = (0..<n).map { _ in 5 * rng.uniform() }.sorted()
+func f(_ x: Double) -> Double { 2 * sin(x) + pow(x, 0.8) }
+let ys = xs.map { f($0) + 0.5 * rng.normal() }
+// Keys are the training inputs, values their targets: [S = 50, 1] each. Queries: 50 points on a grid.
+let keys = Tensor(shape: [n, 1], doubles: xs)
+let values = Tensor(shape: [n, 1], doubles: ys)
+let grid = (0..<n).map { 5 * Double($0) / Double(n - 1) }
+let queries = Tensor(shape: [n, 1], doubles: grid)
+
+/// Mean squared error of a pooling's predictions on the grid against the true f.
+func error(_ pooling: NadarayaWatson) -> Double {
+    let predicted = pooling(queries: queries, keys: keys, values: values).output.doubles
+    return zip(predicted, grid).map { ($0 - f($1)) * ($0 - f($1)) }.reduce(0, +) / Double(n)
+}
+// Without attention every query predicts the mean of the targets; with a Gaussian kernel each query averages
+// the targets of nearby inputs: α(x, xᵢ) = softmax over i of −(x − xᵢ)²·w²/2.
+print(String(format: "average pooling (no attention)  error %.3f", error(NadarayaWatson(kernel: .constant, dtype: .float64))))
+print(String(format: "Gaussian kernel, width w = 1    error %.3f", error(NadarayaWatson(kernel: .gaussian, width: 1, dtype: .float64))))
