@@ -4,7 +4,7 @@ import Text
 import Training
 
 /// Parallel text for the translator: the tutorial's small French → English corpus, reading tab-separated corpora,
-/// and a training loop with progress.
+/// and the tutorial's full-batch training loop (``TranslationTraining`` is the mini-batched one).
 extension BahdanauTranslator {
     /// 42 short French → English sentence pairs written for this project (subject pronouns, être / avoir, a few
     /// nouns and adjectives): enough for the translator to learn in a few seconds and for its alignments to show
