@@ -26,8 +26,17 @@ struct TranslateCommand: ParsableCommand {
               attention translate eval --load fr-en.safetensors --corpus builtin:grammar-test --json
               attention translate run --load fr-en.safetensors --heatmap a.svg "la voiture bleue ne mange pas la pomme ."
             """,
-        subcommands: [TranslateTrain.self, TranslateEval.self, TranslateRun.self, TranslateCorpus.self]
+        subcommands: [TranslateSentences.self, TranslateTrain.self, TranslateEval.self, TranslateRun.self, TranslateCorpus.self],
+        defaultSubcommand: TranslateSentences.self
     )
+
+}
+
+/// `attention translate SENTENCE...`: the tutorial path, unchanged (train on the built-in corpus, then translate).
+struct TranslateSentences: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sentences",
+        abstract: "Train the tutorial's translator on a small corpus, then translate SENTENCE... (the default: `attention translate SENTENCE...`).")
 
     @Option(help: "A UTF-8 file of 'french<TAB>english' lines, - for standard input (default: the built-in 42-pair tutorial corpus).")
     var corpus: String?
