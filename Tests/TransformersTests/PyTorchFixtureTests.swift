@@ -33,12 +33,17 @@ struct PyTorchFixture: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// The same conversion as the CLI: BOOL → masks, floating types → tensors.
+    /// The same conversion as the CLI: BOOL → masks, floating types → tensors, integers as integers.
     static func interop(_ f: SafeTensorsFile) throws -> [String: InteropTensor] {
         var out: [String: InteropTensor] = [:]
         for info in f.tensors {
-            out[info.name] = info.dtype == .bool ? .bool(BoolTensor(shape: info.shape, values: try f.bools(info.name)))
-                : .float(try f.tensor(info.name), dtype: info.dtype.rawValue)
+            if info.dtype == .bool {
+                out[info.name] = .bool(BoolTensor(shape: info.shape, values: try f.bools(info.name)))
+            } else if info.dtype.isFloatingPoint {
+                out[info.name] = .float(try f.tensor(info.name), dtype: info.dtype.rawValue)
+            } else {
+                out[info.name] = .integer(shape: info.shape, values: try f.int64s(info.name), dtype: info.dtype.rawValue)
+            }
         }
         return out
     }
