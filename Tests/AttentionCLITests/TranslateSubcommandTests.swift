@@ -110,7 +110,7 @@ struct TranslateSubcommandTests {
             ("empty.tsv", [], ["empty.tsv", "no sentence pairs"]),
             ("blank.tsv", Array("\n\n  \n".utf8), ["blank.tsv", "no sentence pairs"]),
             ("half.tsv", Array("un chat .\t \n".utf8), ["half.tsv:1:", "both have words"]),
-            ("latin1.tsv", Array("un chat .\ta cat .\nun caf".utf8) + [0xE9] + Array("\ta coffee\n".utf8), ["latin1.tsv", "line 2", "UTF-8"]),
+            ("latin1.tsv", Array("un chat .\ta cat .\nun caf".utf8) + [0xE9] + Array("\ta coffee\n".utf8), ["latin1.tsv:2:", "not UTF-8"]),
         ]
         for (name, bytes, expected) in cases {
             let path = try file(name, bytes)
