@@ -164,14 +164,16 @@ struct TranslateRun: ParsableCommand {
         for path in pictures { try InputPaths.checkOutput(path, option: "--heatmap") }
         let model = try loadTranslator(load)
         if allHeads && !(model is TransformerTranslator) { Console.warning("--all-heads: a bahdanau model has one attention; nothing added") }
-        let results = model.translations(of: sentences, maxLength: Self.maxLength, beam: beam)
+        // 30 words, or more for a long sentence (twice its words and 5).
+        let limit = max(Self.maxLength, 2 * (sentences.map { WordVocabulary.words(in: $0).count }.max() ?? 0) + 5)
+        let results = model.translations(of: sentences, maxLength: limit, beam: beam)
         for (k, (sentence, r)) in zip(sentences, results).enumerated() {
             let which = "sentence \(k + 1) (\"\(sentence)\")"
             if r.sourceWords.isEmpty { throw CLIError.data("\(which) has no words to translate") }
             if !r.unknownWords.isEmpty {
                 Console.warning("\(which): not in the model's vocabulary, translated as <unk>: \(r.unknownWords.joined(separator: " "))")
             }
-            if !r.reachedEnd { Console.warning("\(which): stopped at the length limit of \(Self.maxLength) words without <eos>") }
+            if !r.reachedEnd { Console.warning("\(which): stopped at the length limit of \(limit) words without <eos>") }
         }
         let maps = try results.map { r in
             do {

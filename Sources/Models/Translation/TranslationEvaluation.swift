@@ -29,12 +29,15 @@ public struct TranslationEvaluation: Sendable, Equatable {
         return Double(zip(hypotheses, pairs).filter { $0 == WordVocabulary.words(in: $1.target).joined(separator: " ") }.count) / Double(pairs.count)
     }
 
-    /// Target words joined by spaces, one string per source, decoded in batches of 64 (greedy) or one by one (beam).
+    /// Target words joined by spaces, one string per source, decoded in batches of 64 (greedy) or one by one (beam),
+    /// at most max(`maxLength`, 2 × the longest source + 5) words each.
     static func translate(_ model: any Translator, _ sources: [String], beam: Int, maxLength: Int) -> [String] {
         var out: [String] = []
         for start in stride(from: 0, to: sources.count, by: 64) {
             let chunk = Array(sources[start..<min(start + 64, sources.count)])
-            out += model.translations(of: chunk, maxLength: maxLength, beam: beam).map { $0.words.joined(separator: " ") }
+            // Long sentences of another corpus must not be cut by a limit meant for short ones.
+            let limit = max(maxLength, 2 * (chunk.map { WordVocabulary.words(in: $0).count }.max() ?? 0) + 5)
+            out += model.translations(of: chunk, maxLength: limit, beam: beam).map { $0.words.joined(separator: " ") }
         }
         return out
     }

@@ -38,8 +38,8 @@ public struct TranslationTrainingOptions: Sendable, Equatable {
 
     /// Steps, learning rate, warm-up and label smoothing with the architecture's defaults filled in.
     public func resolved(trainingPairs: Int) -> (steps: Int, learningRate: Double, warmup: Int, labelSmoothing: Double) {
-        let perEpoch = max(1, (trainingPairs + batchSize - 1) / batchSize)
-        let steps = self.steps ?? epochs.map { $0 * perEpoch } ?? (architecture == .bahdanau ? 2000 : 2000)
+        let perEpoch = LengthBatches(lengths: [Int](repeating: 1, count: max(trainingPairs, 1)), batchSize: batchSize, seed: 0).batchesPerEpoch
+        let steps = self.steps ?? epochs.map { $0 * perEpoch } ?? 2000
         let rate = learningRate ?? (architecture == .bahdanau ? 3e-3 : 1e-3)
         let warmup = min(warmupSteps ?? (architecture == .bahdanau ? 100 : 200), max(steps - 1, 0))
         return (steps, rate, warmup, labelSmoothing ?? (architecture == .bahdanau ? 0 : 0.1))
