@@ -62,17 +62,17 @@ struct TranslateTrain: ParsableCommand {
         options.architecture = architecture; options.steps = steps; options.epochs = epochs; options.batchSize = batchSize
         options.learningRate = learningRate; options.seed = seed
         let printer = ProgressPrinter(quiet: quiet)
-        var validation: Double?
+        var validation: Double?, steps = 0
         let start = Date()
         let model: any Translator
         do {
             model = try TranslationTraining.train(on: pairs, options: options) { p in
                 if let v = p.validation { validation = v.value }
+                steps = p.totalSteps
                 if p.step % 10 == 0 || p.validation != nil { printer.report(p) }
             }
         } catch { throw CLIError.data("training failed: \(error)") }
         let seconds = Date().timeIntervalSince(start)
-        let steps = options.resolved(trainingPairs: pairs.count).steps
         // The built-in training split has a held-out split of its own: report it.
         let heldOut = corpus == "builtin:grammar"
             ? TranslationEvaluation.evaluate(model, pairs: try translationCorpus("builtin:grammar-test")).exactMatch : nil

@@ -76,6 +76,10 @@ struct TranslateSubcommandTests {
         }
         let a = try train("a.safetensors", seed: "4"), b = try train("b.safetensors", seed: "4"), c = try train("c.safetensors", seed: "5")
         #expect(a == b && a != c)
+        // --epochs counts passes over the training part: 42 pairs less 2 for validation, 5 batches of 8 each.
+        let epochs = try CLI.run(["translate", "train", "--corpus", "builtin:tutorial", "--epochs", "2", "--batch-size", "8", "--json", "--quiet"])
+        let epochSteps = try Self.json(epochs.stdout)["steps"] as? Int
+        #expect(epochs.status == 0 && epochSteps == 10, "\(epochs.stdout)")
         let svg = dir.appendingPathComponent("a.svg")
         let r = try CLI.run(["translate", "run", "--load", dir.appendingPathComponent("a.safetensors").path, "--heatmap", svg.path, "je suis grand ."])
         #expect(r.status == 0, "\(r.stderr)")
