@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CKernels"]),
         .target(name: "Attention", dependencies: ["Layers", "TensorCore"]),
         .target(name: "Layers", dependencies: ["TensorCore"]),
-        .target(name: "Transformers", dependencies: ["Attention"]),
+        .target(name: "Transformers", dependencies: ["Attention", "Training"]),
         .target(name: "SafeTensors", dependencies: ["TensorCore"]),
         .target(name: "Text", dependencies: []),
         .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text", "Training", "Transformers"]),

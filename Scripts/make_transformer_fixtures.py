@@ -6,7 +6,8 @@ nn.MultiheadAttention, nn.TransformerEncoderLayer and nn.TransformerDecoderLayer
     NAME.in.safetensors        inputs (F32, BOOL masks), `grad_output`, options as strings in __metadata__ (+ "op")
     NAME.weights.safetensors   the module's state dict (F32, PyTorch key names), when the op has weights
     NAME.expected.safetensors  `output`, `weights`, input gradients `grad_<input>`, parameter gradients
-                               `param_grad.<key>` (F32)
+                               `param_grad.<key>` (F32); for the layers also the per-head attention weights
+                               `layer_weights.self_attn` [N, H, L, L] and `layer_weights.multihead_attn` [N, H, L, S]
 
 Inputs and weights are drawn in float32; PyTorch then runs in float64 on exactly those values, so the expected
 numbers are the float32 problem solved without float32 rounding. Dropout is 0.
@@ -147,6 +148,24 @@ def mha_case(name, n, l, s, e, heads, kdim=None, vdim=None, bias=True, add_bias_
 
 
 # -------------------------------------------------------------------------------------------------- layers
+def layer_weights(layer, x, self_mask, self_kpm, memory=None, memory_mask=None, memory_kpm=None):
+    """The per-head attention weights of a layer's self-attention (and cross-attention), computed the way the layer
+    computes its sublayers (norm before or after, as `norm_first` says), by calling its `self_attn` /
+    `multihead_attn` with need_weights=True, average_attn_weights=False. Fully masked rows (NaN) become 0."""
+    with torch.no_grad():
+        h = layer.norm1(x) if layer.norm_first else x
+        sa, w = layer.self_attn(h, h, h, attn_mask=self_mask, key_padding_mask=self_kpm, need_weights=True,
+                                average_attn_weights=False)
+        out = {"layer_weights.self_attn": torch.nan_to_num(w, nan=0.0)}
+        if memory is not None:
+            x = x + sa if layer.norm_first else layer.norm1(x + sa)
+            h = layer.norm2(x) if layer.norm_first else x
+            _, w = layer.multihead_attn(h, memory, memory, attn_mask=memory_mask, key_padding_mask=memory_kpm,
+                                        need_weights=True, average_attn_weights=False)
+            out["layer_weights.multihead_attn"] = torch.nan_to_num(w, nan=0.0)
+    return out
+
+
 def encoder_case(name, n, l, d, heads, ff, activation, norm_first, eps=1e-5, kpm=None, src_mask=None, is_causal=False):
     layer = torch.nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation=activation, layer_norm_eps=eps,
                                              batch_first=True, norm_first=norm_first, dtype=torch.float64)
@@ -162,6 +181,7 @@ def encoder_case(name, n, l, d, heads, ff, activation, norm_first, eps=1e-5, kpm
     if src_mask is not None:
         inputs["src_mask"] = src_mask
     expected = {"output": out, "grad_src": src.grad}
+    expected.update(layer_weights(layer, src.detach(), mask, kpm))
     expected.update({f"param_grad.{k}": p.grad for k, p in layer.named_parameters()})
     options = {"nhead": heads, "activation": activation, "norm_first": norm_first, "layer_norm_eps": eps}
     if is_causal:
@@ -187,6 +207,7 @@ def decoder_case(name, n, l, s, d, heads, ff, activation, norm_first, eps=1e-5, 
         if value is not None:
             inputs[key] = value
     expected = {"output": out, "grad_tgt": tgt.grad, "grad_memory": memory.grad}
+    expected.update(layer_weights(layer, tgt.detach(), tgt_mask, tgt_kpm, memory.detach(), memory_mask, memory_kpm))
     expected.update({f"param_grad.{k}": p.grad for k, p in layer.named_parameters()})
     options = {"nhead": heads, "activation": activation, "norm_first": norm_first, "layer_norm_eps": eps,
                "tgt_is_causal": tgt_is_causal}

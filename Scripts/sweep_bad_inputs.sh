@@ -169,6 +169,34 @@ check 64 "not UTF-8" -- translate "$BAD"
 check 74 "cannot write to standard output" --stdout /dev/full -- translate --steps 1 "je ."
 
 [ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; failed=$((failed + 1)); }
+# --- translate train / eval / run --------------------------------------------------------------------------
+printf 'un chat .\ta cat .\nle chien\tthe\tdog\n' > "$S/ragged-pairs.tsv"
+printf 'un chat .\ta cat .\r\nsans tabulation\r\n' > "$S/notab.tsv"
+: > "$S/empty.tsv"
+"$BIN" translate train --corpus builtin:tutorial --steps 2 --quiet --save "$S/translator.safetensors" > /dev/null \
+    || { echo "FAIL: could not train the tiny translator"; failed=$((failed + 1)); }
+check 66 "no such file" -- translate train --corpus "$S/missing.tsv" --quiet
+check 66 "is a folder, not a file" -- translate train --corpus "$S/folder" --quiet
+check 1 "latin1.txt:2: not UTF-8" -- translate train --corpus "$S/latin1.txt" --save "$S/existing.safetensors" --quiet
+check 1 "ragged-pairs.tsv:2: expected one tab" -- translate train --corpus "$S/ragged-pairs.tsv" --save "$S/existing.safetensors" --quiet
+check 1 "notab.tsv:2: expected one tab" -- translate train --corpus "$S/notab.tsv" --save "$S/existing.safetensors" --quiet
+check 1 "no sentence pairs" -- translate train --corpus "$S/empty.tsv" --save "$S/existing.safetensors" --quiet
+check 1 "no sentence pairs" -- translate train --corpus "$S/blank.txt" --quiet
+check 64 "builtin:grammar" -- translate train --corpus builtin:nothing
+check 74 "does not exist" -- translate train --steps 1000000 --save "$S/nofolder/m.safetensors"
+check 74 "not a regular file" -- translate train --save "$S/fifo.safetensors"
+for v in 0 -1 1000001 abc; do check 64 "--steps" -- translate train --steps "$v"; done
+check 64 "--architecture" -- translate train --architecture lstm
+check 64 "not both" -- translate train --steps 5 --epochs 1
+check 66 "no such file" -- translate eval --load "$S/missing.safetensors"
+check 1 "truncated.safetensors" -- translate eval --load "$S/truncated.safetensors"
+check 1 "not an attention checkpoint" -- translate run --load "$S/sdpa.in.safetensors" --heatmap "$S/existing.svg" "je ."
+check 1 "notab.tsv:2" -- translate eval --load "$S/translator.safetensors" --corpus "$S/notab.tsv"
+check 64 "--beam" -- translate run --load "$S/translator.safetensors" --beam 0 "je ."
+check 64 "SENTENCE" -- translate run --load "$S/translator.safetensors"
+check 74 "is a folder" -- translate run --load "$S/translator.safetensors" --heatmap "$S/out.svg" "je ."
+check 1 "has no words" -- translate run --load "$S/translator.safetensors" --heatmap "$S/new.svg" "   "
+
 # --- classify ------------------------------------------------------------------------------------------------
 printf 'positive\tgood\nno tab on this line\n' > "$S/ragged.tsv"
 printf 'positive\tgood\npositive\tfine\n' > "$S/onelabel.tsv"

@@ -51,6 +51,25 @@ struct RunCommand: ParsableCommand {
                    memory_is_causal, batch_first (default true)
               OUT  output
 
+            seq2seq-train  AdamW training of a PyTorch translation Transformer
+              W    the state dict of src_emb, tgt_emb (nn.Embedding),
+                   transformer (nn.Transformer, batch_first, dropout 0, both
+                   final norms) and generator (nn.Linear)
+              IN   src [B,S] I64, tgt [B,T] I64 (tgt[:,0] = BOS, T >= 2)
+              meta d_model, nhead, num_encoder_layers, num_decoder_layers,
+                   dim_feedforward, norm_first, activation, pad_id,
+                   label_smoothing, lr, betas ("b1,b2"), eps, weight_decay,
+                   steps, clip_norm (0 = off), layer_norm_eps (default 1e-5)
+              each step: emb*sqrt(d_model) + sinusoidal positions; causal
+                   tgt_mask; src_key_padding_mask = memory_key_padding_mask =
+                   (src == pad_id), tgt_key_padding_mask = (tgt_in == pad_id);
+                   cross-entropy of tgt[:,:-1] -> tgt[:,1:] ignoring pad_id,
+                   with label_smoothing; clip_grad_norm_; AdamW
+              OUT  losses [steps]; every parameter after the last step, under
+                   its PyTorch name
+              Refused: a src row of pad_id only, a tgt row starting with
+                   pad_id (queries that see no key) and a batch with no label.
+
             With grad_output, mha and the layers also write the gradients of
             their float inputs (grad_query, grad_src, grad_tgt, ...).
 
@@ -70,7 +89,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The operation: sdpa, mha, encoder-layer or decoder-layer.")
+    @Argument(help: "The operation: sdpa, mha, encoder-layer, decoder-layer or seq2seq-train.")
     var op: String
 
     @Option(help: "Input tensors and options (__metadata__).")
@@ -79,7 +98,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the outputs (.safetensors).")
     var output: String
 
-    @Option(help: "The module's PyTorch state dict (.safetensors), for mha and the layers.")
+    @Option(help: "The module's PyTorch state dict (.safetensors), for mha, the layers and seq2seq-train.")
     var weights: String?
 
     /// The input tensors each op reads (the contract above); any other tensor in IN is reported and ignored.
@@ -88,6 +107,7 @@ struct RunCommand: ParsableCommand {
         "mha": ["query", "key", "value", "key_padding_mask", "attn_mask", "grad_output"],
         "encoder-layer": ["src", "src_mask", "src_key_padding_mask", "grad_output"],
         "decoder-layer": ["tgt", "memory", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask", "grad_output"],
+        "seq2seq-train": ["src", "tgt"],
     ]
 
     func run() throws {

@@ -33,6 +33,10 @@ public struct LengthBatches: Sendable {
         rng = RandomGenerator(seed: seed)
     }
 
+    /// Batches in one epoch: ⌈examples / batchSize⌉ (each window is a whole number of batches but the last), so
+    /// `epochs × batchesPerEpoch` steps make `epochs` passes over the examples (`--epochs`).
+    public var batchesPerEpoch: Int { (lengths.count + batchSize - 1) / batchSize }
+
     /// The next batch (a new epoch starts when the last one is used up).
     public mutating func next() -> [Int] {
         if queue.isEmpty { refill() }

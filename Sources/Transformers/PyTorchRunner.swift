@@ -60,6 +60,9 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 ///   `tgt_key_padding_mask`, `memory_key_padding_mask`); options `nhead`, `activation` (relu / gelu), `norm_first`,
 ///   `layer_norm_eps`, `is_causal` / `tgt_is_causal` / `memory_is_causal`, `batch_first` (default true).
 ///   The feed-forward width and biases come from the weights. Out: `output`.
+/// - `seq2seq-train`: AdamW training of a translation Transformer (`src_emb`, `tgt_emb`, `nn.Transformer`,
+///   `generator`) on `src` [B, S] / `tgt` [B, T] (I64); out: `losses` [steps] and the trained state dict (see
+///   ``RunContext/seq2seqTrain()`` for every option).
 /// With `grad_output`, `mha` and the layers also return the gradients of their float inputs (`grad_<name>`).
 ///
 /// Query rows with nothing to attend to (every key masked, or S = 0) give 0 (output, weights, gradients), where
@@ -68,27 +71,28 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 /// to compute are refused before any allocation: more than 2³¹ − 1 keys with a non-empty result, or results that
 /// need more memory than the machine has (the message gives both figures).
 public enum PyTorchRunner {
-    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer"]
+    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer", "seq2seq-train"]
 
     /// Runs `op` and returns its outputs by name.
     public static func run(op: String, inputs: [String: InteropTensor], metadata: [String: String],
                            weights: [String: InteropTensor]? = nil) throws -> [String: Tensor] {
         let run = RunContext(inputs: inputs, metadata: metadata, weights: weights)
-        return try withoutGradientsUnlessNeeded(inputs) {
+        return try withoutGradientsUnlessNeeded(op, inputs) {
             switch op {
             case "sdpa": return try run.sdpa()
             case "mha": return try run.mha()
             case "encoder-layer": return try run.encoderLayer()
             case "decoder-layer": return try run.decoderLayer()
+            case "seq2seq-train": return try run.seq2seqTrain()
             default:
                 throw RunnerError("unknown op '\(op)' (expected one of: \(operations.joined(separator: ", ")))")
             }
         }
     }
 
-    /// Gradients are recorded only when the input asks for them (a `grad_output` tensor).
-    private static func withoutGradientsUnlessNeeded<R>(_ inputs: [String: InteropTensor], _ body: () throws -> R) rethrows -> R {
-        inputs["grad_output"] == nil ? try withoutGradients(body) : try body()
+    /// Gradients are recorded only when the input asks for them (a `grad_output` tensor) or the op trains.
+    private static func withoutGradientsUnlessNeeded<R>(_ op: String, _ inputs: [String: InteropTensor], _ body: () throws -> R) rethrows -> R {
+        inputs["grad_output"] == nil && op != "seq2seq-train" ? try withoutGradients(body) : try body()
     }
 }
 

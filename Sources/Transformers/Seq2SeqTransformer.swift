@@ -21,6 +21,9 @@ public final class Seq2SeqTransformer: Module {
         public let memory: Tensor
         /// Lengths of the sources (the rest of each row is padding).
         public let lengths: [Int]
+        /// The encoder's self-attention weights per layer, [B, H, S, S] each, when ``encode(_:weights:)`` was asked
+        /// for them; empty otherwise.
+        public var attention: [TransformerLayerAttention] = []
         /// The cross-attention mask these lengths imply.
         public var mask: AttentionMask { lengths.allSatisfy { $0 == memory.shape[1] } ? .none : .keyPadding(lengths: lengths) }
     }
@@ -57,25 +60,35 @@ public final class Seq2SeqTransformer: Module {
         return x + PositionalEncoding.sinusoidal(length: t, dimension: d, offset: offset, dtype: x.dtype)
     }
 
-    /// Runs the encoder over a batch of sources of any lengths (padded with `padID`).
-    public func encode(_ sources: [[Int]]) -> EncodedSource {
+    /// Runs the encoder over a batch of sources of any lengths (padded with `padID`). With `weights` other than
+    /// `.none`, the result also carries each encoder layer's self-attention weights [B, H, S, S].
+    public func encode(_ sources: [[Int]], weights: MultiHeadAttention.WeightsOutput = .none) -> EncodedSource {
         precondition(!sources.isEmpty, "Seq2SeqTransformer.encode: no source")
         let lengths = sources.map(\.count), s = lengths.max()!
         precondition(s > 0, "Seq2SeqTransformer.encode: every source is empty")
         let padded = sources.map { $0 + Array(repeating: padID, count: s - $0.count) }
         let mask: AttentionMask = lengths.allSatisfy { $0 == s } ? .none : .keyPadding(lengths: lengths)
-        return EncodedSource(memory: transformer.encoder(embed(sourceEmbedding, padded, offset: 0), mask: mask), lengths: lengths)
+        let (memory, attention) = transformer.encoder(embed(sourceEmbedding, padded, offset: 0), mask: mask, weights: weights)
+        return EncodedSource(memory: memory, lengths: lengths, attention: attention)
     }
 
     /// Logits [B, T, Vt] for target ids [B][T]. Without a cache the ids are the whole prefix (causal
     /// self-attention); with one they are the next positions after those already cached.
     public func decode(_ targets: [[Int]], source: EncodedSource, cache: TransformerDecoderCache? = nil) -> Tensor {
+        decode(targets, source: source, cache: cache, weights: .none).logits
+    }
+
+    /// Logits [B, T, Vt] and, unless `weights` is `.none`, each decoder layer's self-attention [B, H, T, T] and
+    /// cross-attention [B, H, T, S] weights. With a cache the self-attention weights cover the cached positions
+    /// too: one new token gives self [B, H, 1, S_so_far] and cross [B, H, 1, S] — the alignment of that token.
+    public func decode(_ targets: [[Int]], source: EncodedSource, cache: TransformerDecoderCache? = nil,
+                       weights: MultiHeadAttention.WeightsOutput) -> (logits: Tensor, attention: [TransformerLayerAttention]) {
         precondition(targets.count == source.memory.shape[0],
                      "Seq2SeqTransformer.decode: \(targets.count) target rows for \(source.memory.shape[0]) sources")
         let x = embed(targetEmbedding, targets, offset: cache?.length ?? 0)
-        let h = transformer.decoder(x, memory: source.memory, selfAttentionMask: TransformerMasks.causal,
-                                    memoryMask: source.mask, cache: cache)
-        return outputProjection(h)
+        let (h, attention) = transformer.decoder(x, memory: source.memory, selfAttentionMask: TransformerMasks.causal,
+                                                 memoryMask: source.mask, cache: cache, weights: weights)
+        return (outputProjection(h), attention)
     }
 
     /// Teacher-forced logits for training: sources and target prefixes → [B, T, Vt].
@@ -83,8 +96,20 @@ public final class Seq2SeqTransformer: Module {
         decode(targets, source: encode(sources))
     }
 
+    /// Teacher-forced logits [B, T, Vt] and every layer's attention weights (``TransformerAttention``).
+    public func callAsFunction(sources: [[Int]], targets: [[Int]],
+                               weights: MultiHeadAttention.WeightsOutput) -> (logits: Tensor, attention: TransformerAttention) {
+        let source = encode(sources, weights: weights)
+        let (logits, decoderWeights) = decode(targets, source: source, weights: weights)
+        return (logits, TransformerAttention(encoder: source.attention, decoder: decoderWeights))
+    }
+
     /// The same encoded source with its rows picked (repeats allowed): beams share one source.
     func select(_ source: EncodedSource, rows: [Int]) -> EncodedSource {
-        EncodedSource(memory: source.memory.indexSelect(axis: 0, rows), lengths: rows.map { source.lengths[$0] })
+        EncodedSource(memory: source.memory.indexSelect(axis: 0, rows), lengths: rows.map { source.lengths[$0] },
+                      attention: source.attention.map {
+                          TransformerLayerAttention(selfAttention: $0.selfAttention.indexSelect(axis: 0, rows),
+                                                    crossAttention: $0.crossAttention?.indexSelect(axis: 0, rows))
+                      })
     }
 }

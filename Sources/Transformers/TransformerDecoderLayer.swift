@@ -58,14 +58,30 @@ public final class TransformerDecoderLayer: Module {
 
     public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
                                memoryMask: AttentionMask = .none, cache: DecoderLayerCache? = nil) -> Tensor {
+        self(x, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache, weights: .none).output
+    }
+
+    /// The block's output and, unless `weights` is `.none`, its self- and cross-attention weights (see
+    /// ``TransformerLayerAttention``): self [B, H, L, L] and cross [B, H, L, S] per head, or averaged over heads.
+    /// With a `cache` the self-attention weights cover every cached key: [B, H, L_new, S_so_far].
+    public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
+                               memoryMask: AttentionMask = .none, cache: DecoderLayerCache? = nil,
+                               weights: MultiHeadAttention.WeightsOutput) -> (output: Tensor, attention: TransformerLayerAttention?) {
         let p = configuration.normPlacement
+        var selfWeights: Tensor?, crossWeights: Tensor?
         var h = sublayer(x, p, norm: selfAttentionNorm, dropout: selfAttentionDropout) {
-            selfAttention.selfAttention($0, mask: selfAttentionMask, cache: cache?.selfAttention).output
+            let r = selfAttention.selfAttention($0, mask: selfAttentionMask, weights: weights, cache: cache?.selfAttention)
+            selfWeights = r.weights
+            return r.output
         }
         h = sublayer(h, p, norm: crossAttentionNorm, dropout: crossAttentionDropout) {
-            crossAttention.crossAttention(query: $0, memory: memory, mask: memoryMask, cache: cache?.crossAttention).output
+            let r = crossAttention.crossAttention(query: $0, memory: memory, mask: memoryMask, weights: weights,
+                                                  cache: cache?.crossAttention)
+            crossWeights = r.weights
+            return r.output
         }
-        return sublayer(h, p, norm: feedForwardNorm, dropout: feedForwardDropout) { feedForward($0) }
+        let y = sublayer(h, p, norm: feedForwardNorm, dropout: feedForwardDropout) { feedForward($0) }
+        return (y, selfWeights.map { TransformerLayerAttention(selfAttention: $0, crossAttention: crossWeights) })
     }
 
     /// Our names ↔ `nn.TransformerDecoderLayer`'s.

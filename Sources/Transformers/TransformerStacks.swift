@@ -21,9 +21,21 @@ public final class TransformerEncoder: Module {
     }
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        self(x, mask: mask, weights: .none).output
+    }
+
+    /// The output and, unless `weights` is `.none`, every layer's self-attention weights in layer order,
+    /// [B, H, L, L] each (``TransformerLayerAttention``; `crossAttention` is nil). Empty for `.none`.
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none,
+                               weights: MultiHeadAttention.WeightsOutput) -> (output: Tensor, attention: [TransformerLayerAttention]) {
         var h = x
-        for layer in layers { h = layer(h, mask: mask) }
-        return finalNorm.map { $0(h) } ?? h
+        var attention: [TransformerLayerAttention] = []
+        for layer in layers {
+            let (y, w) = layer(h, mask: mask, weights: weights)
+            h = y
+            if let w { attention.append(TransformerLayerAttention(selfAttention: w)) }
+        }
+        return (finalNorm.map { $0(h) } ?? h, attention)
     }
 
     public var pyTorchKeyMap: PyTorchKeyMap {
@@ -68,13 +80,25 @@ public final class TransformerDecoder: Module {
 
     public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
                                memoryMask: AttentionMask = .none, cache: TransformerDecoderCache? = nil) -> Tensor {
+        self(x, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache, weights: .none).output
+    }
+
+    /// The output and, unless `weights` is `.none`, every layer's self-attention [B, H, L, L] and cross-attention
+    /// [B, H, L, S] weights in layer order (with a cache: self [B, H, L_new, S_so_far]). Empty for `.none`.
+    public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
+                               memoryMask: AttentionMask = .none, cache: TransformerDecoderCache? = nil,
+                               weights: MultiHeadAttention.WeightsOutput) -> (output: Tensor, attention: [TransformerLayerAttention]) {
         precondition(cache == nil || cache!.layers.count == layers.count,
                      "TransformerDecoder: cache has \(cache!.layers.count) layers, the decoder \(layers.count)")
         var h = x
+        var attention: [TransformerLayerAttention] = []
         for (i, layer) in layers.enumerated() {
-            h = layer(h, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache?.layers[i])
+            let (y, w) = layer(h, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask,
+                               cache: cache?.layers[i], weights: weights)
+            h = y
+            if let w { attention.append(w) }
         }
-        return finalNorm.map { $0(h) } ?? h
+        return (finalNorm.map { $0(h) } ?? h, attention)
     }
 
     public var pyTorchKeyMap: PyTorchKeyMap {
@@ -105,8 +129,19 @@ public final class Transformer: Module {
     public func callAsFunction(source: Tensor, target: Tensor, sourceMask: AttentionMask = .none,
                                targetMask: AttentionMask = TransformerMasks.causal,
                                memoryMask: AttentionMask = .none) -> Tensor {
-        let memory = encoder(source, mask: sourceMask)
-        return decoder(target, memory: memory, selfAttentionMask: targetMask, memoryMask: memoryMask)
+        self(source: source, target: target, sourceMask: sourceMask, targetMask: targetMask, memoryMask: memoryMask,
+             weights: .none).output
+    }
+
+    /// The output and, unless `weights` is `.none`, every layer's attention weights (``TransformerAttention``:
+    /// encoder self [B, H, S, S], decoder self [B, H, L, L] and cross [B, H, L, S] per layer).
+    public func callAsFunction(source: Tensor, target: Tensor, sourceMask: AttentionMask = .none,
+                               targetMask: AttentionMask = TransformerMasks.causal, memoryMask: AttentionMask = .none,
+                               weights: MultiHeadAttention.WeightsOutput) -> (output: Tensor, attention: TransformerAttention) {
+        let (memory, encoderWeights) = encoder(source, mask: sourceMask, weights: weights)
+        let (y, decoderWeights) = decoder(target, memory: memory, selfAttentionMask: targetMask, memoryMask: memoryMask,
+                                          weights: weights)
+        return (y, TransformerAttention(encoder: encoderWeights, decoder: decoderWeights))
     }
 
     /// Our names ↔ `nn.Transformer`'s.

@@ -8,7 +8,8 @@ struct ReadmeCommandTableTests {
         .deletingLastPathComponent().appendingPathComponent("README.md")
 
     @Test("every option in --help appears in the command's README row", arguments: [
-        ["demo"], ["translate"], ["run"], ["embed"], ["tokenize"], ["similarity"], ["search"], ["explain"],
+        ["demo"], ["translate"], ["translate", "sentences"], ["translate", "train"], ["translate", "eval"], ["translate", "run"],
+        ["translate", "corpus"], ["run"], ["embed"], ["tokenize"], ["similarity"], ["search"], ["explain"],
         ["bench", "gemm"], ["bench", "attention"], ["bench", "encoder-layer"],
         ["classify", "train"], ["classify", "eval"], ["classify", "run"], ["classify", "corpus"],
         ["digits", "train"], ["digits", "eval"], ["digits", "run"],

@@ -151,6 +151,18 @@ struct LengthBatchesTests {
         #expect(spread <= 8)
     }
 
+    @Test("batchesPerEpoch counts the batches next() gives before the epoch turns", arguments: [(960, 16), (1000, 16), (7, 32), (33, 32)])
+    func batchesPerEpoch(_ count: Int, _ size: Int) {
+        var batches = LengthBatches(lengths: (0..<count).map { $0 % 13 + 1 }, batchSize: size, window: 20, seed: 2)
+        var n = 0
+        while true {
+            _ = batches.next()
+            if batches.epoch > 1 { break }
+            n += 1
+        }
+        #expect(n == batches.batchesPerEpoch && n == (count + size - 1) / size)
+    }
+
     @Test("train/validation split: disjoint, complete, seeded")
     func split() {
         let (train, validation) = trainValidationSplit(count: 50, validationFraction: 0.1, seed: 4)
