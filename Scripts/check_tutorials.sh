@@ -4,7 +4,8 @@
 #   bash Scripts/check_tutorials.sh [WORK_DIR]     (default .build/tutorials; a folder this script made, or a new one)
 # Every step file in Sources/Attention/Attention.docc/Resources/*-NN.swift becomes an executable of a scratch package
 # that depends on this one by path; each runs in its own folder. For a tutorial with NAME.output.txt, its last
-# step's standard output must equal that file; every PNG a step writes must equal the catalog's copy.
+# step's standard output must equal that file; every PNG a step writes must equal the catalog's copy (byte for byte,
+# or within the pixel tolerance of Scripts/compare_png.py when drawn on another kernel path).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RES="$ROOT/Sources/Attention/Attention.docc/Resources"
@@ -49,7 +50,10 @@ for t in "${targets[@]}"; do
     bad=0
     for png in "$dir"/*.png; do
         [ -e "$png" ] || continue
-        if ! cmp -s "$png" "$RES/$(basename "$png")"; then
+        # Byte for byte on the machine that drew the catalog's copy; elsewhere (another kernel path rounds the last
+        # bits differently) at most 1 % of the pixels may move by more than 8 levels (Scripts/compare_png.py).
+        if ! cmp -s "$png" "$RES/$(basename "$png")" &&
+           ! python3 "$ROOT/Scripts/compare_png.py" "$png" "$RES/$(basename "$png")"; then
             echo "FAIL $t: $(basename "$png") differs from the catalog's copy (Resources/$(basename "$png"))"
             bad=1
         fi
