@@ -60,6 +60,8 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 ///   `tgt_key_padding_mask`, `memory_key_padding_mask`); options `nhead`, `activation` (relu / gelu), `norm_first`,
 ///   `layer_norm_eps`, `is_causal` / `tgt_is_causal` / `memory_is_causal`, `batch_first` (default true).
 ///   The feed-forward width and biases come from the weights. Out: `output`.
+/// - `lm-train`: AdamW steps of a decoder-only language model (`tok_emb`, `pos_emb`, `layers.N`, `norm`, `head`) on
+///   `tokens` [B, T] I64; out `losses` [steps] and every parameter after the last step (see `lmTrain()`).
 /// With `grad_output`, `mha` and the layers also return the gradients of their float inputs (`grad_<name>`).
 ///
 /// Query rows with nothing to attend to (every key masked, or S = 0) give 0 (output, weights, gradients), where
@@ -68,12 +70,14 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 /// to compute are refused before any allocation: more than 2³¹ − 1 keys with a non-empty result, or results that
 /// need more memory than the machine has (the message gives both figures).
 public enum PyTorchRunner {
-    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer"]
+    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer", "lm-train"]
 
     /// Runs `op` and returns its outputs by name.
     public static func run(op: String, inputs: [String: InteropTensor], metadata: [String: String],
                            weights: [String: InteropTensor]? = nil) throws -> [String: Tensor] {
         let run = RunContext(inputs: inputs, metadata: metadata, weights: weights)
+        // Training ops record gradients whatever the inputs hold.
+        if op == "lm-train" { return try run.lmTrain() }
         return try withoutGradientsUnlessNeeded(inputs) {
             switch op {
             case "sdpa": return try run.sdpa()
