@@ -45,13 +45,13 @@ struct LMTrain: ParsableCommand {
 
     @Option(help: "Training text ('-': standard input; builtin:addition: the built-in sums).") var corpus: String
     @Option(help: "Write the trained model here (one safetensors file, written atomically).") var save: String?
-    @Option(help: "Training steps (batches of windows).") var steps: Int = 3000
+    @Option(help: "Training steps (batches of windows).") var steps: Int = 2000
     @Option(help: "Characters the model reads at once (learned positions).") var context: Int = 64
     @Option(name: .customLong("batch-size"), help: "Windows per batch.") var batchSize: Int = 32
-    @Option(name: .customLong("learning-rate"), help: "Peak learning rate (AdamW, warm-up + cosine decay).") var learningRate: Double = 2e-3
-    @Option(name: .customLong("model-dim"), help: "Model width d_model.") var modelDim: Int = 96
+    @Option(name: .customLong("learning-rate"), help: "Peak learning rate (AdamW, warm-up + cosine decay).") var learningRate: Double = 3e-3
+    @Option(name: .customLong("model-dim"), help: "Model width d_model.") var modelDim: Int = 64
     @Option(help: "Attention heads (must divide --model-dim).") var heads: Int = 4
-    @Option(help: "Transformer layers (pre-norm, GELU).") var layers: Int = 3
+    @Option(help: "Transformer layers (pre-norm, GELU).") var layers: Int = 2
     @Option(help: "Seed of the weights and the batches (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false

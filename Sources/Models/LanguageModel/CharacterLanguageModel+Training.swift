@@ -8,14 +8,14 @@ extension CharacterLanguageModel {
     /// `context + 1` characters, gradient clipping, and a held-out tail of the corpus (the last
     /// `validationFraction` of its lines) whose bits per character are reported every `validationEvery` steps.
     public struct TrainingOptions: Sendable, Equatable {
-        public var steps = 3000
+        public var steps = 2000
         public var batchSize = 32
         public var context = 64
-        public var modelDim = 96
+        public var modelDim = 64
         public var numHeads = 4
-        public var numLayers = 3
-        public var feedForwardDim = 384
-        public var learningRate = 2e-3
+        public var numLayers = 2
+        public var feedForwardDim = 256
+        public var learningRate = 3e-3
         public var weightDecay = 0.01
         public var clipNorm = 1.0
         public var warmupSteps = 100
