@@ -1,4 +1,5 @@
 import Foundation
+import SafeTensors
 import Testing
 
 /// End-to-end: `attention lm train|eval|generate|corpus` as a user runs them (tiny, fast settings).
@@ -118,5 +119,25 @@ struct LMCommandTests {
         let r7 = try CLI.run(["lm", "generate", "--load", classifier, "--prompt", "a"])
         #expect(r7.status == 1 && r7.stderr.contains("\"classify\"") && r7.stderr.contains("\"lm\""))
         #expect(try CLI.run(["lm", "generate", "--load", model, "--prompt", "a", "--top-p", "0"]).status == 64)
+    }
+
+    @Test("attention run lm-train: the committed PyTorch case end to end (losses within 2e-5, every parameter written)")
+    func runLMTrain() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TransformersTests/Fixtures/LMTrain")
+        let name = "pre_gelu_clip"
+        let out = dir.appendingPathComponent("out.safetensors").path
+        let r = try CLI.run(["run", "lm-train", "--input", fixtures.appendingPathComponent("\(name).in.safetensors").path,
+                             "--weights", fixtures.appendingPathComponent("\(name).weights.safetensors").path, "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try SafeTensorsFile(contentsOf: out)
+        let expected = try SafeTensorsFile(contentsOf: fixtures.appendingPathComponent("\(name).expected.safetensors").path)
+        #expect(Set(got.names) == Set(expected.names))
+        let losses = try got.tensor("losses", as: .float64).doubles, ref = try expected.tensor("losses", as: .float64).doubles
+        #expect(losses.count == 20 && zip(losses, ref).allSatisfy { abs($0 - $1) <= 2e-5 * abs($1) })
+        let bad = try CLI.run(["run", "lm-train", "--input", fixtures.appendingPathComponent("\(name).in.safetensors").path, "--output", out + "2"])
+        #expect(bad.status == 1 && bad.stderr.contains("--weights") && !FileManager.default.fileExists(atPath: out + "2"))
     }
 }
