@@ -89,7 +89,9 @@ public final class CharacterLanguageModel {
         let shapes = Dictionary(file.tensors.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
         let d = configuration.modelDim
         for (name, shape) in [("tokenEmbedding.weight", [configuration.vocabularySize, d]), ("positionEmbedding.weight", [configuration.context, d]),
-                              ("layers.0.feedForward.upProjection.weight", configuration.numLayers > 0 ? [configuration.feedForwardDim, d] : nil)] {
+                              ("layers.0.feedForward.upProjection.weight", configuration.numLayers > 0 ? [configuration.feedForwardDim, d] : nil),
+                              ("layers.\(configuration.numLayers - 1).feedForward.upProjection.weight",
+                               configuration.numLayers > 0 ? [configuration.feedForwardDim, d] : nil)] {
             guard let shape else { continue }
             guard let found = shapes[name] else { throw .weights(path: path, reason: "missing tensor \(name)") }
             guard found == shape else { throw .weights(path: path, reason: "tensor \(name) has shape \(found), the configuration implies \(shape)") }
