@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FlashAttentionTests", dependencies: ["Attention"]),
-        .testTarget(name: "TransformersTests", dependencies: ["Transformers", "SafeTensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformersTests", dependencies: ["Transformers", "SafeTensors", "Training"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Visualization", "SafeTensors", "Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),

@@ -65,6 +65,12 @@ enum Output {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Appends `text` as it is (no line end): streamed output, flushed by the caller.
+    static func text(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     /// Writes the buffer out; the first error is kept and later output is dropped.
     static func flush() {
         defer { buffer.removeAll(keepingCapacity: true) }

@@ -69,6 +69,20 @@ struct RunCommand: ParsableCommand {
                    its PyTorch name
               Refused: a src row of pad_id only, a tgt row starting with
                    pad_id (queries that see no key) and a batch with no label.
+            lm-train  AdamW steps of a decoder-only LM (dropout 0): tok_emb
+                   (nn.Embedding), pos_emb (nn.Embedding, context rows),
+                   layers.N (nn.TransformerEncoderLayer, batch_first, causal
+                   src_mask), norm (nn.LayerNorm), head (nn.Linear);
+                   x = tok_emb(t) + pos_emb(arange(T)), logits = head(norm(x))
+              W    that model's state dict (F32 or F64)
+              IN   tokens [B,T] I64: tokens[:,1:] predicted from tokens[:,:-1]
+              meta nhead, norm_first, activation, label_smoothing, lr, betas
+                   ("b1,b2"), eps, weight_decay, steps, clip_norm (0 = off;
+                   clip_grad_norm_ before each step), layer_norm_eps;
+                   d_model, num_layers, dim_feedforward, context must agree
+                   with W if given. Computed in float64.
+              OUT  losses [steps] (each step's loss before its update) and
+                   every parameter after the last step, same names
 
             With grad_output, mha and the layers also write the gradients of
             their float inputs (grad_query, grad_src, grad_tgt, ...).
@@ -89,7 +103,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The operation: sdpa, mha, encoder-layer, decoder-layer or seq2seq-train.")
+    @Argument(help: "The operation: sdpa, mha, encoder-layer, decoder-layer, seq2seq-train or lm-train.")
     var op: String
 
     @Option(help: "Input tensors and options (__metadata__).")
@@ -98,7 +112,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where to write the outputs (.safetensors).")
     var output: String
 
-    @Option(help: "The module's PyTorch state dict (.safetensors), for mha, the layers and seq2seq-train.")
+    @Option(help: "The module's PyTorch state dict (.safetensors), for mha, the layers, seq2seq-train and lm-train.")
     var weights: String?
 
     /// The input tensors each op reads (the contract above); any other tensor in IN is reported and ignored.
@@ -108,6 +122,7 @@ struct RunCommand: ParsableCommand {
         "encoder-layer": ["src", "src_mask", "src_key_padding_mask", "grad_output"],
         "decoder-layer": ["tgt", "memory", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask", "grad_output"],
         "seq2seq-train": ["src", "tgt"],
+        "lm-train": ["tokens"],
     ]
 
     func run() throws {

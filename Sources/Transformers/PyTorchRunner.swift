@@ -63,6 +63,8 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 /// - `seq2seq-train`: AdamW training of a translation Transformer (`src_emb`, `tgt_emb`, `nn.Transformer`,
 ///   `generator`) on `src` [B, S] / `tgt` [B, T] (I64); out: `losses` [steps] and the trained state dict (see
 ///   ``RunContext/seq2seqTrain()`` for every option).
+/// - `lm-train`: AdamW steps of a decoder-only language model (`tok_emb`, `pos_emb`, `layers.N`, `norm`, `head`) on
+///   `tokens` [B, T] I64; out `losses` [steps] and every parameter after the last step (see `lmTrain()`).
 /// With `grad_output`, `mha` and the layers also return the gradients of their float inputs (`grad_<name>`).
 ///
 /// Query rows with nothing to attend to (every key masked, or S = 0) give 0 (output, weights, gradients), where
@@ -71,12 +73,14 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 /// to compute are refused before any allocation: more than 2³¹ − 1 keys with a non-empty result, or results that
 /// need more memory than the machine has (the message gives both figures).
 public enum PyTorchRunner {
-    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer", "seq2seq-train"]
+    public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer", "seq2seq-train", "lm-train"]
 
     /// Runs `op` and returns its outputs by name.
     public static func run(op: String, inputs: [String: InteropTensor], metadata: [String: String],
                            weights: [String: InteropTensor]? = nil) throws -> [String: Tensor] {
         let run = RunContext(inputs: inputs, metadata: metadata, weights: weights)
+        // Training ops record gradients whatever the inputs hold.
+        if op == "lm-train" { return try run.lmTrain() }
         return try withoutGradientsUnlessNeeded(op, inputs) {
             switch op {
             case "sdpa": return try run.sdpa()

@@ -14,6 +14,7 @@ struct ReadmeCommandTableTests {
         ["classify", "train"], ["classify", "eval"], ["classify", "run"], ["classify", "corpus"],
         ["digits", "train"], ["digits", "eval"], ["digits", "run"],
         ["caption", "train"], ["caption", "eval"], ["caption", "run"],
+        ["lm", "train"], ["lm", "eval"], ["lm", "generate"], ["lm", "corpus"],
     ])
     func tableListsEveryOption(_ command: [String]) throws {
         let text = try String(contentsOf: Self.readme, encoding: .utf8)
