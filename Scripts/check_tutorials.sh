@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The DocC tutorials' code compiles and runs, prints what the tutorial text says it prints, and draws the pictures
 # the catalog shows, byte for byte:
-#   bash Scripts/check_tutorials.sh [WORK_DIR]     (default .build/tutorials; a folder this script made, or a new one)
+#   bash Scripts/check_tutorials.sh [--update] [WORK_DIR]   (default .build/tutorials; a folder this script made, or a new one)
+# --update copies every picture the steps draw into the catalog instead of comparing (the one way they are regenerated).
 # Every step file in Sources/Attention/Attention.docc/Resources/*-NN.swift becomes an executable of a scratch package
 # that depends on this one by path; each runs in its own folder. For a tutorial with NAME.output.txt, its last
 # step's standard output must equal that file; every PNG a step writes must equal the catalog's copy (byte for byte,
@@ -9,6 +10,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RES="$ROOT/Sources/Attention/Attention.docc/Resources"
+UPDATE=0
+if [ "${1:-}" = "--update" ]; then UPDATE=1; shift; fi
 WORK="${1:-$ROOT/.build/tutorials}"
 MARK=".attention-tutorials"
 if [ -e "$WORK" ] && [ ! -e "$WORK/$MARK" ]; then
@@ -50,6 +53,7 @@ for t in "${targets[@]}"; do
     bad=0
     for png in "$dir"/*.png; do
         [ -e "$png" ] || continue
+        if [ "$UPDATE" -eq 1 ]; then cp "$png" "$RES/"; echo "updated Resources/$(basename "$png")"; continue; fi
         # Byte for byte on the machine that drew the catalog's copy; elsewhere (another kernel path rounds the last
         # bits differently) at most 1 % of the pixels may move by more than 8 levels (Scripts/compare_png.py).
         if ! cmp -s "$png" "$RES/$(basename "$png")" &&
