@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "SafeTensors", dependencies: ["TensorCore"]),
         .target(name: "Text", dependencies: []),
         .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text", "Training", "Transformers"]),
-        .target(name: "Bench", dependencies: ["Attention", "Transformers"]),
+        .target(name: "Bench", dependencies: ["Attention", "Training", "Transformers"]),
         .target(name: "Training", dependencies: ["Layers", "TensorCore"]),
         .target(name: "Visualization", dependencies: ["TensorCore"]),
         .executableTarget(

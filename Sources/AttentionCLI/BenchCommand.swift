@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that check their result before timing it.",
-        subcommands: [GEMMCommand.self, BenchAttentionCommand.self, BenchEncoderLayerCommand.self, BenchPeakCommand.self]
+        subcommands: [GEMMCommand.self, BenchAttentionCommand.self, BenchEncoderLayerCommand.self, BenchSeq2SeqTrainCommand.self, BenchPeakCommand.self]
     )
 }
 

@@ -11,6 +11,13 @@ extension Tensor {
         precondition(a.dtype == b.dtype, "matmul: dtypes differ (\(a.dtype) \(a.shape) vs \(b.dtype) \(b.shape))")
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
         precondition(b.shape[b.rank - 2] == k, "matmul: inner dimensions differ: \(a.shape) · \(b.shape)")
+        if b.rank == 2 && a.rank > 2 && a.isContiguous {
+            // A matrix shared by the whole batch ([B, L, K] · [K, N], a projection): one GEMM over all B·L rows.
+            // Batched, it would pack the matrix once per batch element and its gradient would be B products
+            // [K, N] summed afterwards (in training, a tenth of a translator's step). Only for a contiguous `a`, whose
+            // reshape is a view: a broadcast or strided one keeps the batched path, which reads it in place.
+            return a.reshaped([-1, k]).matmul(b).reshaped(Array(a.shape.dropLast()) + [n])
+        }
         let batch = Shape.broadcastOrDie(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul (batch dimensions)")
         let ea = a.expanded(to: batch + [m, k]).detached(), eb = b.expanded(to: batch + [k, n]).detached()
         var out = Tensor(storage: TensorStorage(uninitializedCount: Shape.count(batch) * m * n, dtype: a.dtype), shape: batch + [m, n])

@@ -84,7 +84,10 @@ extension Tensor {
         let out = Tensor(storage: TensorStorage(zeroedCount: outer * inner, dtype: dtype), shape: outShape)
         func run<T: TensorScalar>(_: T.Type) {
             let src = storage.pointer(T.self) + offset, dst = out.storage.pointer(T.self)
-            var acc = [Double](repeating: 0, count: outer == 0 || inner == 1 ? 0 : inner)  // (an empty outer may have any inner)
+            // Raw buffers: with an array and its bounds checks the column sums of a bias gradient did not vectorise.
+            // (An empty outer may declare any inner: nothing is summed then, so nothing is allocated for it.)
+            let acc = UnsafeMutablePointer<Double>.allocate(capacity: outer == 0 || inner == 1 ? 1 : inner)
+            defer { acc.deallocate() }
             for o in 0..<outer {
                 let row = src + o * n * inner
                 if inner == 1 {

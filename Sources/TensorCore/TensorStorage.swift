@@ -14,7 +14,7 @@ final class TensorStorage: @unchecked Sendable {
         self.count = count
         self.dtype = dtype
         owner = nil
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * dtype.byteSize, alignment: 64)
+        base = StorageCache.allocate(bytes: max(count, 1) * dtype.byteSize)
     }
 
     /// Storage over `count` elements at `base`, owned by `owner` (kept alive as long as this storage).
@@ -31,7 +31,7 @@ final class TensorStorage: @unchecked Sendable {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * dtype.byteSize)
     }
 
-    deinit { if owner == nil { base.deallocate() } }
+    deinit { if owner == nil { StorageCache.release(base, bytes: max(count, 1) * dtype.byteSize) } }
 
     @inline(__always) @usableFromInline
     func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {

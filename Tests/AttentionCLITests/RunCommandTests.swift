@@ -93,3 +93,43 @@ import Testing
         }
     }
 }
+
+/// `attention run seq2seq-train` end to end on the committed PyTorch training runs.
+@Suite(.serialized) struct Seq2SeqTrainCommandTests {
+    static let fixtures = RunCommandTests.fixtures.appendingPathComponent("Seq2SeqTrain")
+    static func fixture(_ name: String, _ kind: String) -> String { fixtures.appendingPathComponent("\(name).\(kind).safetensors").path }
+
+    @Test("seq2seq-train: exit 0, F32 losses within 2e-5 relative of PyTorch float64, every parameter under its PyTorch name")
+    func run() throws {
+        let dir = try RunCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.safetensors").path
+        let name = "pre_gelu_clip_decay_smoothing"
+        let r = try CLI.run(["run", "seq2seq-train", "--input", Self.fixture(name, "in"), "--weights", Self.fixture(name, "weights"), "--output", out])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let got = try SafeTensorsFile(contentsOf: out), expected = try SafeTensorsFile(contentsOf: Self.fixture(name, "expected"))
+        #expect(Set(got.names) == Set(expected.names))
+        #expect(got.tensors.allSatisfy { $0.dtype == .float32 })
+        let losses = try got.tensor("losses").doubles, reference = try expected.tensor("losses").doubles
+        #expect(losses.count == reference.count)
+        for (a, b) in zip(losses, reference) { #expect(Swift.abs(a - b) <= 2e-5 * Swift.abs(b), "loss \(a) vs \(b)") }
+    }
+
+    @Test("seq2seq-train refuses a source row of padding only: exit 1, the row named, no output")
+    func refusal() throws {
+        let dir = try RunCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.safetensors").path, input = dir.appendingPathComponent("in.safetensors").path
+        let original = try SafeTensorsFile(contentsOf: Self.fixture("post_relu_padded", "in"))
+        var writer = SafeTensorsWriter(metadata: original.metadata)
+        var src = try original.int64s("src")
+        for j in 6..<12 { src[j] = 0 }                                                   // row 1 all pad
+        try writer.add("src", int64s: src, shape: [3, 6])
+        try writer.add("tgt", int64s: try original.int64s("tgt"), shape: [3, 7])
+        try writer.write(to: input)
+        let r = try CLI.run(["run", "seq2seq-train", "--input", input, "--weights", Self.fixture("post_relu_padded", "weights"), "--output", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("'src' row 1 is all pad_id"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
