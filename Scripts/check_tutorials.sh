@@ -56,7 +56,10 @@ for t in "${targets[@]}"; do
         if [ "$UPDATE" -eq 1 ]; then cp "$png" "$RES/"; echo "updated Resources/$(basename "$png")"; continue; fi
         # Byte for byte on the machine that drew the catalog's copy; elsewhere (another kernel path rounds the last
         # bits differently) at most 1 % of the pixels may move by more than 8 levels (Scripts/compare_png.py).
-        if ! cmp -s "$png" "$RES/$(basename "$png")" &&
+        if [ ! -e "$RES/$(basename "$png")" ]; then
+            echo "FAIL $t: draws $(basename "$png"), which the catalog lacks (bash Scripts/check_tutorials.sh --update adds it)"
+            bad=1
+        elif ! cmp -s "$png" "$RES/$(basename "$png")" &&
            ! python3 "$ROOT/Scripts/compare_png.py" "$png" "$RES/$(basename "$png")"; then
             echo "FAIL $t: $(basename "$png") differs from the catalog's copy (Resources/$(basename "$png"))"
             bad=1
