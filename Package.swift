@@ -2,16 +2,18 @@
 import PackageDescription
 
 // One-way module graph (see ARCHITECTURE.md):
-//   CKernels  <-  TensorCore  <-  Attention  <-  Bench  <-  AttentionCLI
-// CKernels is the only C in the project: SIMD micro-kernels with runtime CPU dispatch, so that a default
+//   AttentionCKernels  <-  AttentionTensorCore  <-  Attention  <-  AttentionBench  <-  AttentionCLI
+// Every library module carries the `Attention` prefix, so that none clashes with an app's own targets (`Models`,
+// `Text`, `Training`, ...): SwiftPM refuses two targets of one name anywhere in a package graph.
+// AttentionCKernels is the only C in the project: SIMD micro-kernels with runtime CPU dispatch, so that a default
 // `swift build -c release` (no AVX flags) still runs the hot loops with AVX-512 / AVX2 / NEON.
 let package = Package(
     name: "Attention",
     platforms: [.macOS(.v15)],
     products: [
-        // One product, every library module: `import Attention` for the core API, `import Transformers`,
-        // `import Models`, `import Training`, … for the rest.
-        .library(name: "Attention", targets: ["Attention", "Transformers", "SafeTensors", "Text", "Models", "Training", "Visualization"]),
+        // One product, every library module: `import Attention` for the core API, `import AttentionTransformers`,
+        // `import AttentionModels`, `import AttentionTraining`, … for the rest.
+        .library(name: "Attention", targets: ["Attention", "AttentionTransformers", "AttentionSafeTensors", "AttentionText", "AttentionModels", "AttentionTraining", "AttentionVisualization"]),
         .executable(name: "attention", targets: ["AttentionCLI"]),
     ],
     dependencies: [
@@ -21,44 +23,44 @@ let package = Package(
     ],
     targets: [
         .target(
-            name: "CKernels",
+            name: "AttentionCKernels",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        .target(name: "TensorCore", dependencies: ["CKernels"]),
-        .target(name: "Attention", dependencies: ["Layers", "TensorCore"]),
-        .target(name: "Layers", dependencies: ["TensorCore"]),
-        .target(name: "Transformers", dependencies: ["Attention", "Training"]),
-        .target(name: "SafeTensors", dependencies: ["TensorCore"]),
-        .target(name: "Text", dependencies: []),
-        .target(name: "Models", dependencies: ["Attention", "SafeTensors", "Text", "Training", "Transformers"]),
-        .target(name: "Bench", dependencies: ["Attention", "Training", "Transformers"]),
-        .target(name: "Training", dependencies: ["Layers", "TensorCore"]),
-        .target(name: "Visualization", dependencies: ["TensorCore"]),
+        .target(name: "AttentionTensorCore", dependencies: ["AttentionCKernels"]),
+        .target(name: "Attention", dependencies: ["AttentionLayers", "AttentionTensorCore"]),
+        .target(name: "AttentionLayers", dependencies: ["AttentionTensorCore"]),
+        .target(name: "AttentionTransformers", dependencies: ["Attention", "AttentionTraining"]),
+        .target(name: "AttentionSafeTensors", dependencies: ["AttentionTensorCore"]),
+        .target(name: "AttentionText", dependencies: []),
+        .target(name: "AttentionModels", dependencies: ["Attention", "AttentionSafeTensors", "AttentionText", "AttentionTraining", "AttentionTransformers"]),
+        .target(name: "AttentionBench", dependencies: ["Attention", "AttentionTraining", "AttentionTransformers"]),
+        .target(name: "AttentionTraining", dependencies: ["AttentionLayers", "AttentionTensorCore"]),
+        .target(name: "AttentionVisualization", dependencies: ["AttentionTensorCore"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
                 "Attention",
-                "Transformers",
-                "SafeTensors",
-                "Models",
-                "Text",
-                "Bench",
-                "Visualization",
+                "AttentionTransformers",
+                "AttentionSafeTensors",
+                "AttentionModels",
+                "AttentionText",
+                "AttentionBench",
+                "AttentionVisualization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "SafeTensors", "Models"]),
-        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "AttentionSafeTensors", "AttentionModels"]),
+        .testTarget(name: "AttentionCKernelsTests", dependencies: ["AttentionCKernels"]),
+        .testTarget(name: "AttentionTensorCoreTests", dependencies: ["AttentionTensorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionLayersTests", dependencies: ["AttentionLayers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTests", dependencies: ["Attention"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FlashAttentionTests", dependencies: ["Attention"]),
-        .testTarget(name: "TransformersTests", dependencies: ["Transformers", "SafeTensors", "Training"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Visualization", "SafeTensors", "Text"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VisualizationTests", dependencies: ["Visualization"]),
+        .testTarget(name: "AttentionTransformersTests", dependencies: ["AttentionTransformers", "AttentionSafeTensors", "AttentionTraining"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionSafeTensorsTests", dependencies: ["AttentionSafeTensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionTextTests", dependencies: ["AttentionText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionTrainingTests", dependencies: ["AttentionTraining", "AttentionLayers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionVisualizationTests", dependencies: ["AttentionVisualization"]),
     ],
     swiftLanguageModes: [.v6]
 )

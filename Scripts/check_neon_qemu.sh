@@ -11,10 +11,10 @@ cd "$(dirname "$0")/.."
 CC=${CC:-aarch64-linux-gnu-gcc}
 OUT=${TMPDIR:-/tmp}
 "$CC" -O2 -Wall -Wno-unknown-pragmas -static -ISources/CKernels/include Scripts/kernels_selftest.c \
-    Sources/CKernels/*.c -lm -o "$OUT/ck_selftest_arm64"
+    Sources/AttentionCKernels/*.c -lm -o "$OUT/ck_selftest_arm64"
 qemu-aarch64 "$OUT/ck_selftest_arm64" 65537
 if [ "${1:-}" = "--exp-all" ]; then
     "$CC" -O2 -Wall -Wno-unknown-pragmas -static -ISources/CKernels/include Scripts/check_exp_ulp.c \
-        Sources/CKernels/*.c -lm -lpthread -o "$OUT/ck_check_exp_arm64"
+        Sources/AttentionCKernels/*.c -lm -lpthread -o "$OUT/ck_check_exp_arm64"
     qemu-aarch64 "$OUT/ck_check_exp_arm64"
 fi

@@ -13,7 +13,7 @@ validation; rows 1400-1796 test, never trained on), same model and the same trai
              lr/50, gradient-norm clip 1.0, batches of 64 drawn epoch by epoch without replacement, each image moved by
              a random affine map (shift <= 1 px, rotation <= 12 deg, scale 1 +- 0.1, bilinear, zeros outside);
              the model returned is the bias-corrected moving average of the weights, m = b*m + (1-b)*w after
-             each step t, m starting at 0, average = m / (1 - b^t), b = 0.999 (ParameterAverage in Sources/Training)
+             each step t, m starting at 0, average = m / (1 - b^t), b = 0.999 (ParameterAverage in Sources/AttentionTraining)
 
 The random streams differ from the Swift ones (the split, the initial weights, the batches), so the two runs are the same
 experiment, not the same bits: compare accuracies over a few seeds.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the two polynomials of the vectorised exact GELU in Sources/CKernels/rowops_impl.h and prints them as C.
+"""Fits the two polynomials of the vectorised exact GELU in Sources/AttentionCKernels/rowops_impl.h and prints them as C.
 
     python3 Scripts/fit_gelu_erf.py
 

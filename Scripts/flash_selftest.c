@@ -2,13 +2,13 @@
 // Float64 implementation, for the forward, the backward (dq, dk, dv, dbias), the weights and the decode kernels,
 // with a causal band, an additive bias with -inf entries, and dropout. Exits non-zero on a mismatch.
 //
-//   cc -O2 -ISources/CKernels/include Scripts/flash_selftest.c Sources/CKernels/*.c -lm -o /tmp/flash_selftest
+//   cc -O2 -ISources/CKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c -lm -o /tmp/flash_selftest
 //   /tmp/flash_selftest
 //
 // NEON under qemu-user (packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user):
-//   aarch64-linux-gnu-gcc -O2 -static -ISources/CKernels/include Scripts/flash_selftest.c Sources/CKernels/*.c
+//   aarch64-linux-gnu-gcc -O2 -static -ISources/CKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c
 //       -lm -o /tmp/flash_selftest_arm64 && qemu-aarch64 /tmp/flash_selftest_arm64
-#include "CKernels.h"
+#include "AttentionCKernels.h"
 #include "ck_flash.h"
 #include <math.h>
 #include <stdio.h>

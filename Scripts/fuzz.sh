@@ -34,8 +34,8 @@ bin=$("${build[@]}" --show-bin-path)
 # Seeds, dictionary and maximum input length of each target.
 seeds_of() {
     case $1 in
-        SafeTensorsFuzz) echo "../Tests/SafeTensorsTests/Fixtures/good ../Tests/SafeTensorsTests/Fixtures/bad" ;;
-        JSONFuzz) echo "Seeds/JSONFuzz ../Tests/TextTests/Fixtures ../Tests/ModelsTests/Fixtures" ;;
+        SafeTensorsFuzz) echo "../Tests/AttentionSafeTensorsTests/Fixtures/good ../Tests/AttentionSafeTensorsTests/Fixtures/bad" ;;
+        JSONFuzz) echo "Seeds/JSONFuzz ../Tests/AttentionTextTests/Fixtures ../Tests/AttentionModelsTests/Fixtures" ;;
         *) echo "Seeds/$1" ;;
     esac
 }

@@ -7,7 +7,7 @@
 // Compiled with no -m flags (see Scripts/bench_gemm_vs_numpy.sh), so the ISA is picked at run time as in
 // the package. Checks 256 sampled entries against a double-precision dot product before timing, then
 // prints the best GFLOP/s over R timed batches (each batch >= ~0.2 s of work).
-#include "CKernels.h"
+#include "AttentionCKernels.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -4,8 +4,8 @@
 // transposes, vexp on a strided sample of all floats (<= 2 ulp, exact specials), softmax rows against
 // a double reference including masked, +inf and NaN rows.
 //
-//   cc -O2 -ISources/CKernels/include Scripts/kernels_selftest.c Sources/CKernels/*.c -lm -o selftest
-#include "CKernels.h"
+//   cc -O2 -ISources/CKernels/include Scripts/kernels_selftest.c Sources/AttentionCKernels/*.c -lm -o selftest
+#include "AttentionCKernels.h"
 
 #include <math.h>
 #include <stdio.h>

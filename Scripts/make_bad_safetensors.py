@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the corpus of broken and foreign files the safetensors reader must refuse, one per failure kind:
-Tests/SafeTensorsTests/Fixtures/bad/<kind>.safetensors (plus a few foreign formats under their usual names).
+Tests/AttentionSafeTensorsTests/Fixtures/bad/<kind>.safetensors (plus a few foreign formats under their usual names).
 
     python3 Scripts/make_bad_safetensors.py
 
 Standard library only, deterministic (rerunning rewrites identical bytes). Each file is as small as possible and
 breaks exactly one rule, so the Swift test can assert the exact error case it must produce (see
-Tests/SafeTensorsTests/BadFileTests.swift, which lists the expected error for every file here). The corpus doubles as
+Tests/AttentionSafeTensorsTests/BadFileTests.swift, which lists the expected error for every file here). The corpus doubles as
 the seed corpus of the fuzzer (Fuzz/SafeTensorsFuzz).
 """
 import io
@@ -16,7 +16,7 @@ import pickle
 import struct
 import zipfile
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "SafeTensorsTests", "Fixtures", "bad")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "AttentionSafeTensorsTests", "Fixtures", "bad")
 
 F32_4 = {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rasterises the glyphs of the PNG renderer's bitmap font into Sources/Visualization/BitmapFont+Glyphs.swift.
+"""Rasterises the glyphs of the PNG renderer's bitmap font into Sources/AttentionVisualization/BitmapFont+Glyphs.swift.
 
 The PNG heatmaps are drawn by the project's own rasteriser (no font library at run time), so the glyphs ship as data:
 DejaVu Sans 2.37 (Debian's fonts-dejavu-core; the Bitstream Vera / DejaVu licence allows redistributing glyphs derived from

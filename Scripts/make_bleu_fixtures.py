@@ -1,4 +1,4 @@
-"""Fixtures for BLEU (Tests/ModelsTests/Fixtures/bleu.json), computed by sacrebleu 2.x, the reference implementation.
+"""Fixtures for BLEU (Tests/AttentionModelsTests/Fixtures/bleu.json), computed by sacrebleu 2.x, the reference implementation.
 
     pip install sacrebleu==2.6.0 && python3 Scripts/make_bleu_fixtures.py
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import sacrebleu
 from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
 
-OUT = Path(__file__).resolve().parent.parent / "Tests/ModelsTests/Fixtures/bleu.json"
+OUT = Path(__file__).resolve().parent.parent / "Tests/AttentionModelsTests/Fixtures/bleu.json"
 
 TOKENISE = [
     "the blue car.", "Hello, world!", "1,000.50 dollars", "pages 3-4 and 5 - 6", "a.b,c", "a..b", ",.,.",

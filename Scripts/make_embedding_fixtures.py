@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/ModelsTests/Fixtures/embeddings.json: sentence-transformers embeddings (and token ids) of
+"""Writes Tests/AttentionModelsTests/Fixtures/embeddings.json: sentence-transformers embeddings (and token ids) of
 all-MiniLM-L6-v2 for a fixed set of sentences, the reference the Swift BERT is compared against.
 
     pip install sentence-transformers && Scripts/fetch-minilm.sh && python3 Scripts/make_embedding_fixtures.py
@@ -16,7 +16,7 @@ from sentence_transformers import SentenceTransformer
 
 torch.set_num_threads(1)
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT = ROOT / "Tests/ModelsTests/Fixtures/embeddings.json"
+OUT = ROOT / "Tests/AttentionModelsTests/Fixtures/embeddings.json"
 MODEL = subprocess.run([str(ROOT / "Scripts/fetch-minilm.sh")], check=True, capture_output=True, text=True).stdout.strip()
 
 PARAGRAPH = (

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/ModelsTests/Fixtures/explain_attentions.json: Hugging Face transformers' attention weights
+"""Writes Tests/AttentionModelsTests/Fixtures/explain_attentions.json: Hugging Face transformers' attention weights
 (output_attentions=True, eager attention) of all-MiniLM-L6-v2 for texts the Swift code never saw, and the tokenizer's
 ids and token types for sentence pairs, truncated or not (tokenizer(a, b, truncation=True, max_length=n)).
 
@@ -17,7 +17,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "ModelsTests", "Fixtures", "explain_attentions.json")
+OUT = os.path.join(ROOT, "Tests", "AttentionModelsTests", "Fixtures", "explain_attentions.json")
 
 LONG = ("On the first cold morning of the season, the ferry captain counted seventeen gulls perched along the "
         "railing, each one facing the same way as if waiting for instructions. The passengers, wrapped in scarves "

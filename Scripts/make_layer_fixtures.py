@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/LayersTests/Fixtures/layers.json: PyTorch (float64) forward outputs and input/parameter gradients of
+"""Writes Tests/AttentionLayersTests/Fixtures/layers.json: PyTorch (float64) forward outputs and input/parameter gradients of
 the basic layers (Linear, LayerNorm, activations, GRU cell), for fixed seeds.
 
 The tests load the same parameters and inputs into the Swift layers and compare outputs and gradients. The loss is
@@ -14,7 +14,7 @@ import torch
 
 torch.manual_seed(1234)
 torch.set_default_dtype(torch.float64)
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/LayersTests/Fixtures/layers.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/AttentionLayersTests/Fixtures/layers.json"
 
 
 def t(x):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the `attention run lm-train` fixtures of Tests/TransformersTests/Fixtures/LMTrain/: 20 AdamW steps of a
+"""Writes the `attention run lm-train` fixtures of Tests/AttentionTransformersTests/Fixtures/LMTrain/: 20 AdamW steps of a
 decoder-only language model in PyTorch, float64, on random small cases (pre- and post-norm, ReLU and GELU,
 clipping and weight decay on and off, label smoothing).
 
@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/TransformersTests/Fixtures/LMTrain"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/AttentionTransformersTests/Fixtures/LMTrain"
 STEPS = 20
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Expected outputs of all-MiniLM-L6-v2's tokenizer, for the Swift Text tests: Tests/TextTests/Fixtures/.
+"""Expected outputs of all-MiniLM-L6-v2's tokenizer, for the Swift Text tests: Tests/AttentionTextTests/Fixtures/.
 
     pip install transformers tokenizers
     Scripts/fetch-minilm.sh                      # the model folder (vocab.txt, tokenizer.json, ...)
@@ -26,7 +26,7 @@ import warnings
 warnings.filterwarnings("ignore")
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-OUT = os.path.join(ROOT, "Tests", "TextTests", "Fixtures")
+OUT = os.path.join(ROOT, "Tests", "AttentionTextTests", "Fixtures")
 
 LONG_PARAGRAPH = " ".join(
     f"Sentence number {i} talks about attention, transformers and the {['cat', 'dog', 'bird'][i % 3]} "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the safetensors files that the Swift reader must read back exactly: Tests/SafeTensorsTests/Fixtures/good/.
+"""Writes the safetensors files that the Swift reader must read back exactly: Tests/AttentionSafeTensorsTests/Fixtures/good/.
 
 Every file is written by the Python `safetensors` library (the reference writer), so the Swift tests check that we
 read what the ecosystem writes, and that our writer produces the same bytes for the same tensors.
@@ -25,7 +25,7 @@ import sys
 import numpy as np
 from safetensors.numpy import save_file
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "SafeTensorsTests", "Fixtures", "good")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "AttentionSafeTensorsTests", "Fixtures", "good")
 
 
 def encode(values):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/TransformersTests/Fixtures/Seq2SeqTrain/: training runs of a small PyTorch translation Transformer,
+"""Writes Tests/AttentionTransformersTests/Fixtures/Seq2SeqTrain/: training runs of a small PyTorch translation Transformer,
 in the file layout of `attention run seq2seq-train`:
 
     NAME.in.safetensors        `src` [B, S] and `tgt` [B, T] (I64, tgt[:, 0] = BOS), options in __metadata__ (+ "op")
@@ -35,7 +35,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from make_transformer_fixtures import meta, save_file  # noqa: E402  (the deterministic safetensors writer)
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/TransformersTests/Fixtures/Seq2SeqTrain"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/AttentionTransformersTests/Fixtures/Seq2SeqTrain"
 warnings.filterwarnings("ignore")
 
 

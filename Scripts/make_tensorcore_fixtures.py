@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/TensorCoreTests/Fixtures/ops.json: NumPy (Float64) results for TensorCore ops, plus reference
+"""Writes Tests/AttentionTensorCoreTests/Fixtures/ops.json: NumPy (Float64) results for TensorCore ops, plus reference
 streams of the seeded generator (xoshiro256** seeded by SplitMix64), written here independently in Python.
 
 Inputs are drawn with a fixed NumPy seed and rounded to float32, so the Swift tests can feed the same values to
@@ -14,7 +14,7 @@ import pathlib
 import numpy as np
 
 rng = np.random.default_rng(20261121)
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/TensorCoreTests/Fixtures/ops.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/AttentionTensorCoreTests/Fixtures/ops.json"
 
 
 def arr(*shape, scale=1.0, positive=False):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Fixtures for Tests/TrainingTests: PyTorch's optimisers and losses on fixed values, in float64.
+"""Fixtures for Tests/AttentionTrainingTests: PyTorch's optimisers and losses on fixed values, in float64.
 
-    python3 Scripts/make_training_fixtures.py      # writes Tests/TrainingTests/Fixtures/training.json
+    python3 Scripts/make_training_fixtures.py      # writes Tests/AttentionTrainingTests/Fixtures/training.json
 
 Parameters and gradients are float32-representable (drawn in float32, then widened), so the Swift side starts
 from exactly the same numbers; PyTorch runs in float64, so the expected values carry no float32 rounding of
@@ -67,6 +67,6 @@ loss.backward()
 out["losses"]["binaryCrossEntropyWithLogits"] = {"logits": bl.tolist(), "targets": bt.tolist(),
                                                   "loss": loss.item(), "gradient": x.grad.tolist()}
 
-path = ROOT / "Tests/TrainingTests/Fixtures/training.json"
+path = ROOT / "Tests/AttentionTrainingTests/Fixtures/training.json"
 path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
 print(f"wrote {path}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the PyTorch fixtures of Tests/TransformersTests/Fixtures/: small cases of F.scaled_dot_product_attention,
+"""Writes the PyTorch fixtures of Tests/AttentionTransformersTests/Fixtures/: small cases of F.scaled_dot_product_attention,
 nn.MultiheadAttention, nn.TransformerEncoderLayer and nn.TransformerDecoderLayer, in the file layout of
 `attention run` (so the same files test the layers and the runner):
 
@@ -25,7 +25,7 @@ import pathlib
 import torch
 import torch.nn.functional as F
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/TransformersTests/Fixtures"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/AttentionTransformersTests/Fixtures"
 gen = torch.Generator().manual_seed(20240607)
 
 

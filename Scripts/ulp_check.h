@@ -12,7 +12,7 @@
 #ifndef ULP_CHECK_H
 #define ULP_CHECK_H
 
-#include "CKernels.h"
+#include "AttentionCKernels.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
-import Layers
-import TensorCore
+import AttentionLayers
+import AttentionTensorCore
 
 /// Attention pooling: a learned query scores every token state, a softmax over the real (unpadded) tokens turns the
 /// scores into weights, and the weighted average of the states summarises the sequence — the "attention focuses on

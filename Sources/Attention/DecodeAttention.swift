@@ -1,5 +1,5 @@
-import CKernels
-import TensorCore
+import AttentionCKernels
+import AttentionTensorCore
 
 extension FlashAttention {
     /// The decode forward, for a query length L of a few rows (KV-cache decoding has L = 1): the keys of each row

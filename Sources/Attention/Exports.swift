@@ -1,3 +1,3 @@
 // `import Attention` gives the whole public API: the tensor core comes along.
-@_exported import TensorCore
-@_exported import Layers
+@_exported import AttentionTensorCore
+@_exported import AttentionLayers

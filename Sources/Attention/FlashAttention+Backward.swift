@@ -1,5 +1,5 @@
-import CKernels
-import TensorCore
+import AttentionCKernels
+import AttentionTensorCore
 
 extension FlashAttention {
     /// Gradients of the fused forward, by recomputation from the saved row statistics (nothing of size L×S was

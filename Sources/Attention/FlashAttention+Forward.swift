@@ -1,5 +1,5 @@
-import CKernels
-import TensorCore
+import AttentionCKernels
+import AttentionTensorCore
 
 extension FlashAttention {
     /// Output [B, H, L, Ev] and the row statistics, without autograd bookkeeping. Chooses the decode kernel for

@@ -1,4 +1,4 @@
-import TensorCore
+import AttentionTensorCore
 
 /// An ``AttentionMask`` in the form the fused kernels read, built from ``ResolvedAttentionMask`` (the one definition
 /// of every mask), for scores [B, H, L, S]:

@@ -1,5 +1,5 @@
 import Foundation
-import TensorCore
+import AttentionTensorCore
 
 extension FlashAttention {
     /// The output with rows that overflowed recomputed: near Float.greatestFiniteMagnitude the kernels' unnormalised

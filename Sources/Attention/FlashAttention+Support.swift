@@ -1,6 +1,6 @@
-import CKernels
+import AttentionCKernels
 import Synchronization
-import TensorCore
+import AttentionTensorCore
 
 /// Dimensions and scalar settings of one fused attention call: query [B, H, L, E], key [B, Hkv, S, E],
 /// value [B, Hkv, S, Ev]; query head h reads key/value head h / G with G = H / Hkv.

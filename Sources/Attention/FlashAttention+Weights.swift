@@ -1,5 +1,5 @@
-import CKernels
-import TensorCore
+import AttentionCKernels
+import AttentionTensorCore
 
 extension FlashAttention {
     /// Attention weights [B, H, L, S] from the saved row statistics, one extra pass over the scores:

@@ -1,5 +1,5 @@
-import CKernels
-import TensorCore
+import AttentionCKernels
+import AttentionTensorCore
 
 /// Fused scaled dot-product attention in the FlashAttention-2 style: the same function as ``ReferenceAttention``,
 /// computed without ever materialising the [L, S] score matrix, in O(L + S) extra memory per head.

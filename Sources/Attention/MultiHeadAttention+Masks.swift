@@ -1,4 +1,4 @@
-import TensorCore
+import AttentionTensorCore
 
 extension AttentionMask {
     /// The same mask for S + `extra` keys, the appended keys visible to every query: what multi-head attention

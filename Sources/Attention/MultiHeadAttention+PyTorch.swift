@@ -1,5 +1,5 @@
-import Layers
-import TensorCore
+import AttentionLayers
+import AttentionTensorCore
 
 /// PyTorch `nn.MultiheadAttention` checkpoints: the key map and the options a state dict implies.
 extension MultiHeadAttention {

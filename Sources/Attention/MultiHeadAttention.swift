@@ -1,6 +1,6 @@
 import Foundation
-import Layers
-import TensorCore
+import AttentionLayers
+import AttentionTensorCore
 
 /// Multi-head attention with every option of PyTorch's `nn.MultiheadAttention`, plus grouped-query attention,
 /// rotary positions, an output gate and a key–value cache.

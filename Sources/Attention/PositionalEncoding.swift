@@ -1,6 +1,6 @@
 import Foundation
-import Layers
-import TensorCore
+import AttentionLayers
+import AttentionTensorCore
 
 /// Positional information for attention, which by itself is order-blind.
 public enum PositionalEncoding {

@@ -1,5 +1,5 @@
 import Foundation
-import TensorCore
+import AttentionTensorCore
 
 /// The QUBO that QAMA solves for one sequence, over all heads at once, and a seeded simulated annealer for it.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import TensorCore
+import AttentionTensorCore
 
 /// QAMA, quantum-annealing multi-head attention (Du et al., arXiv 2504.11083), run classically: attention as the
 /// minimum of a QUBO energy, found here by seeded simulated annealing (the authors' own training path) instead of

@@ -1,4 +1,4 @@
-import TensorCore
+import AttentionTensorCore
 
 /// Dropout on attention weights that every path reproduces exactly: whether weight (b, h, i, j) is kept depends only
 /// on the seed and that index (a counter-based hash), not on the order in which a kernel visits the elements. So the

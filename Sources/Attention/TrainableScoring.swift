@@ -5,7 +5,7 @@
 /// ```swift
 /// var rng = RandomGenerator(seed: 0)
 /// let layer = ScoringLayer(AdditiveScore(queryDim: 4, keyDim: 4, hiddenDim: 8, rng: &rng))
-/// let optimizer = Adam(parameters: layer.parameters, learningRate: 1e-2)   // import Training
+/// let optimizer = Adam(parameters: layer.parameters, learningRate: 1e-2)   // import AttentionTraining
 /// let scores = layer(query: q, key: k)                                      // [..., L, S], differentiable
 /// ```
 public final class ScoringLayer<Scorer: ParameterizedScoring>: Module {

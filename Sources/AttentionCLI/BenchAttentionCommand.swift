@@ -1,6 +1,6 @@
 import ArgumentParser
 import Attention
-import Bench
+import AttentionBench
 import Foundation
 
 struct BenchAttentionCommand: ParsableCommand {

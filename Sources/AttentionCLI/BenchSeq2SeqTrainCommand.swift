@@ -1,5 +1,5 @@
 import ArgumentParser
-import Bench
+import AttentionBench
 import Foundation
 
 struct BenchSeq2SeqTrainCommand: ParsableCommand {

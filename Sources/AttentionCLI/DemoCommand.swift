@@ -1,7 +1,7 @@
 import ArgumentParser
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Models
-import Text
-import Training
-import Visualization
+import AttentionModels
+import AttentionText
+import AttentionTraining
+import AttentionVisualization
 
 struct DigitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Models
-import Text
+import AttentionModels
+import AttentionText
 
 /// Options shared by the commands that read a sentence-transformers model folder.
 struct ModelOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Models
-import Visualization
+import AttentionModels
+import AttentionVisualization
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Models
-import Training
-import Transformers
+import AttentionModels
+import AttentionTraining
+import AttentionTransformers
 
 struct LMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

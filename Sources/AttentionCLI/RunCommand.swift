@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import SafeTensors
-import Transformers
+import AttentionSafeTensors
+import AttentionTransformers
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import AttentionModels
 
 struct SimilarityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

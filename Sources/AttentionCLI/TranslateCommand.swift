@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Models
-import Text
-import Visualization
+import AttentionModels
+import AttentionText
+import AttentionVisualization
 
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

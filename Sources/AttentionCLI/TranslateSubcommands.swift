@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Models
-import Text
-import Training
-import Visualization
+import AttentionModels
+import AttentionText
+import AttentionTraining
+import AttentionVisualization
 
 /// The pairs of `--corpus`: a built-in name or a TSV file read by the CLI's input layer (file and line in errors).
 func translationCorpus(_ name: String) throws -> [TranslationPair] {

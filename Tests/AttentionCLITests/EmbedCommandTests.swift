@@ -1,7 +1,7 @@
 import Foundation
 import Attention
-import Models
-import SafeTensors
+import AttentionModels
+import AttentionSafeTensors
 import Testing
 
 /// End-to-end `attention embed` on a tiny BERT folder made here (random weights, a 12-word vocabulary), so these run
@@ -39,7 +39,7 @@ struct EmbedCommandTests {
     }
 
     static let badFiles: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("SafeTensorsTests/Fixtures/bad")
+        .deletingLastPathComponent().appendingPathComponent("AttentionSafeTensorsTests/Fixtures/bad")
 
     @Test("a good folder: one normalised vector per sentence, in input order, as the issue's JSON")
     func embeds() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import SafeTensors
-import TensorCore
+import AttentionSafeTensors
+import AttentionTensorCore
 import Testing
 
 /// Errors, exit statuses, limits and what goes to stderr (issue 15, items 6, 7, 9, 11, 12, 13, 14), end to end.

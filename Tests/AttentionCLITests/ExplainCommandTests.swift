@@ -98,7 +98,7 @@ struct ExplainCommandTests {
         let dir = env["ATTENTION_MINILM_DIR"] ?? ((env["ATTENTION_CACHE"] ?? NSHomeDirectory() + "/.cache/attention") + "/all-MiniLM-L6-v2")
         try #require(FileManager.default.fileExists(atPath: dir + "/model.safetensors"), "no MiniLM at \(dir): run Scripts/fetch-minilm.sh")
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("ModelsTests/Fixtures/explain_attentions.json")
+            .appendingPathComponent("AttentionModelsTests/Fixtures/explain_attentions.json")
         let file = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as! [String: Any]
         let c = (file["cases"] as! [[String: Any]]).first { $0["name"] as? String == "pair" }!
         let r = try CLI.run(["explain", "--model", dir, "--json", c["text"] as! String, c["text_pair"] as! String])

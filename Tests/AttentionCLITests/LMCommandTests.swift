@@ -1,5 +1,5 @@
 import Foundation
-import SafeTensors
+import AttentionSafeTensors
 import Testing
 
 /// End-to-end: `attention lm train|eval|generate|corpus` as a user runs them (tiny, fast settings).
@@ -126,7 +126,7 @@ struct LMCommandTests {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("TransformersTests/Fixtures/LMTrain")
+            .appendingPathComponent("AttentionTransformersTests/Fixtures/LMTrain")
         let name = "pre_gelu_clip"
         let out = dir.appendingPathComponent("out.safetensors").path
         let r = try CLI.run(["run", "lm-train", "--input", fixtures.appendingPathComponent("\(name).in.safetensors").path,

@@ -1,13 +1,13 @@
 import Foundation
-import SafeTensors
-import TensorCore
+import AttentionSafeTensors
+import AttentionTensorCore
 import Testing
 
 /// `attention run` as the conformance checker calls it: the executable on PyTorch fixture files
-/// (Tests/TransformersTests/Fixtures, written by Scripts/make_transformer_fixtures.py) and on bad input.
+/// (Tests/AttentionTransformersTests/Fixtures, written by Scripts/make_transformer_fixtures.py) and on bad input.
 @Suite(.serialized) struct RunCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("TransformersTests/Fixtures")
+        .appendingPathComponent("AttentionTransformersTests/Fixtures")
 
     static func fixture(_ name: String, _ kind: String) -> String { fixtures.appendingPathComponent("\(name).\(kind).safetensors").path }
 

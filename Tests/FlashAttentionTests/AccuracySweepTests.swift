@@ -1,4 +1,4 @@
-import CKernels
+import AttentionCKernels
 import Foundation
 import Testing
 @testable import Attention

@@ -1,7 +1,7 @@
 import Foundation
 import FuzzSupport
-import Models
-import Text
+import AttentionModels
+import AttentionText
 
 /// libFuzzer entry point for the translator's parallel-corpus reader (`BahdanauTranslator.readCorpus`,
 /// Models/BahdanauTranslator+Corpus.swift) and the word vocabulary built from it (Text/WordVocabulary.swift).

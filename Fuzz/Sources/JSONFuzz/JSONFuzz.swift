@@ -1,6 +1,6 @@
 import FuzzSupport
-@testable import SafeTensors
-@testable import Text
+@testable import AttentionSafeTensors
+@testable import AttentionText
 
 /// libFuzzer entry point for the project's two JSON readers: the strict safetensors-header parser
 /// (`StrictJSONParser`, SafeTensors/StrictJSON.swift) and the tokenizer-configuration reader (`JSON`,

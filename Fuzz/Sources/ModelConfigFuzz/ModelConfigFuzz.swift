@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-@testable import Models
+@testable import AttentionModels
 
 /// libFuzzer entry point for a model folder's metadata (Models/BertLoading.swift, Models/SentenceEmbedder.swift): the
 /// first byte picks the file the rest of the input becomes — `config.json` (the BERT configuration), `modules.json`

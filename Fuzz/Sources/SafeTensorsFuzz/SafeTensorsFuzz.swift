@@ -1,5 +1,5 @@
-import SafeTensors
-import TensorCore
+import AttentionSafeTensors
+import AttentionTensorCore
 
 /// libFuzzer entry point: any byte string must either be refused with a `SafeTensorsError` or be read completely;
 /// never a crash, a trap, a hang or an out-of-bounds access (AddressSanitizer watches the last one).

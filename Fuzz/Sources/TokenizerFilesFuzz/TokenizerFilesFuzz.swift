@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import Text
+import AttentionText
 
 /// libFuzzer entry point for loading a tokenizer from a model folder (Text/BertTokenizer+Loading.swift,
 /// Text/Vocabulary.swift). The first byte picks which file of the folder the rest of the input becomes — `tokenizer.json`,

@@ -1,5 +1,5 @@
 import FuzzSupport
-@testable import Text
+@testable import AttentionText
 
 /// libFuzzer entry point for the BERT tokenizer (basic tokenizer + WordPiece + special and added tokens) on any text.
 /// The first byte picks the options (lower-casing, accent stripping, CJK spacing, text cleaning, `.fast` or

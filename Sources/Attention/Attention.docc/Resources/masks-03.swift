@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // Five tokens of a sentence attending to each other (self-attention): queries, keys and values [L = S = 5, E = 4].
 var rng = RandomGenerator(seed: 7)

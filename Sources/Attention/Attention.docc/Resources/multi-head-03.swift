@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // Self-attention: queries, keys and values are all projections of the same tokens X [B = 1, L = 6, D = 16].
 var rng = RandomGenerator(seed: 11)

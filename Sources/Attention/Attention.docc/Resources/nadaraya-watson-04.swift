@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // d2l.ai's example: 50 noisy samples of f(x) = 2 sin x + x^0.8 on 0…5, sorted by x.
 var rng = RandomGenerator(seed: 3)

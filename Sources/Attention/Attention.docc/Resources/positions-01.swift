@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // Attention by itself is order-blind: permuting the keys permutes nothing in the result but the weights' order.
 // The Transformer adds a position code to each token. The sinusoidal table of "Attention Is All You Need":

@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // The same query and keys as the weighted-average tutorial: s0 [L = 1, E = 2], h1…h3 [S = 3, E = 2].
 let keys = Tensor(shape: [3, 2], doubles: [1.0, 0.5, 0.8, 1.2, 0.2, 1.5])

@@ -1,5 +1,5 @@
 import Attention
-import Models
+import AttentionModels
 
 // The project's grammar corpus: French → English pairs with agreement, negation and the noun–adjective order
 // flip ("la voiture bleue" → "the blue car"). Its held-out pairs combine a noun and an adjective that never

@@ -1,7 +1,7 @@
 import Attention
 import Foundation
-import Models
-import Visualization
+import AttentionModels
+import AttentionVisualization
 
 // The project's grammar corpus: French → English pairs with agreement, negation and the noun–adjective order
 // flip ("la voiture bleue" → "the blue car"). Its held-out pairs combine a noun and an adjective that never

@@ -1,6 +1,6 @@
 import Attention
 import Foundation
-import Visualization
+import AttentionVisualization
 
 // The encoder states of seed 001, one row per French word: keys and values [S = 3, E = 2].
 let words = ["Bonjour", "le", "monde"]

@@ -1,2 +1,0 @@
-// `import Transformers` gives the attention layers and the tensor core as well.
-@_exported import Attention

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import AttentionModels
+import Attention
+import AttentionSafeTensors
+
+/// all-MiniLM-L6-v2 end to end against sentence-transformers (Scripts/make_embedding_fixtures.py).
+struct MiniLMTests {
+    struct Case: Decodable, Sendable { let text: String; let input_ids: [Int]; let embedding: [Double] }
+    struct File: Decodable { let cases: [Case] }
+
+    static let cases: [Case] = {
+        let url = Bundle.module.url(forResource: "embeddings", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+    }()
+
+    /// One embedder for the whole suite (loading maps 90 MB).
+    // Read-only after loading (evaluation mode, no dropout state), so sharing it across parallel tests is safe.
+    nonisolated(unsafe) static let embedder: Result<SentenceEmbedder, Error> = Result {
+        try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelLocator.directory()))
+    }
+
+    @Test func configurationIsReadFromTheFolder() throws {
+        let e = try Self.embedder.get()
+        #expect(e.model.config == BertConfig(vocabSize: 30522, hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 12,
+                                             intermediateSize: 1536, maxPositionEmbeddings: 512, typeVocabSize: 2,
+                                             layerNormEps: 1e-12, hiddenAct: "gelu"))
+        #expect(e.pooling == .mean)
+        #expect(e.normalizes)
+        #expect(e.tokenizer.maxLength == 256)
+    }
+
+    @Test func tokenIDsEqualHuggingFace() throws {
+        let e = try Self.embedder.get()
+        for c in Self.cases { #expect(e.tokenizer.encode(c.text) == c.input_ids, "\(c.text.prefix(40))") }
+    }
+
+    @Test func embeddingsMatchSentenceTransformers() throws {
+        let e = try Self.embedder.get()
+        let vectors = e.embed(Self.cases.map(\.text), batchSize: 7)
+        for (c, v) in zip(Self.cases, vectors) {
+            var dot = 0.0, nv = 0.0, nr = 0.0
+            for (a, b) in zip(v, c.embedding) { dot += Double(a) * b; nv += Double(a) * Double(a); nr += b * b }
+            let cosine = dot / (nv * nr).squareRoot()
+            #expect(cosine >= 0.99999, "cosine \(cosine) for \(c.text.prefix(40))")
+            let maxDiff = zip(v, c.embedding).map { Swift.abs(Double($0) - $1) }.max()!
+            #expect(maxDiff < 2e-4, "max |diff| \(maxDiff) for \(c.text.prefix(40))")
+        }
+    }
+
+    @Test func batchingAndOrderDoNotChangeResults() throws {
+        let e = try Self.embedder.get()
+        let texts = Self.cases.prefix(6).map(\.text)
+        let one = texts.map { e.embed([$0])[0] }
+        let all = e.embed(texts, batchSize: 4)
+        for (a, b) in zip(one, all) { #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) < 1e-5 }) }
+    }
+
+    @Test func keyMapCoversEveryParameter() {
+        let model = BertModel(config: BertConfig(vocabSize: 10, hiddenSize: 4, numHiddenLayers: 2, numAttentionHeads: 2,
+                                                 intermediateSize: 8, maxPositionEmbeddings: 6))
+        let names = model.namedParameters().map { BertKeyMap.huggingFaceName(for: $0.0) }
+        #expect(names.allSatisfy { $0 != nil })
+        #expect(Set(names.compactMap { $0 }).count == names.count)
+        #expect(BertKeyMap.huggingFaceName(for: "layers.1.query.weight") == "encoder.layer.1.attention.self.query.weight")
+        #expect(BertKeyMap.huggingFaceName(for: "embeddings.norm.bias") == "embeddings.LayerNorm.bias")
+    }
+
+    @Test func badFoldersGiveNamedErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("models-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(throws: ModelLoadError.missingFile(path: dir.appendingPathComponent("config.json").path, expected: "the model's config.json")) {
+            try BertModel.load(directory: dir)
+        }
+        try Data("{\"hidden_size\": 8}".utf8).write(to: dir.appendingPathComponent("config.json"))
+        #expect { try BertModel.load(directory: dir) } throws: { error in
+            "\(error)".contains("config.json") && "\(error)".contains("vocab_size")
+        }
+        let config = """
+            {"vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8,
+             "max_position_embeddings": 6, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu"}
+            """
+        try Data(config.utf8).write(to: dir.appendingPathComponent("config.json"))
+        #expect { try BertModel.load(directory: dir) } throws: { "\($0)".contains("model.safetensors") }
+        // A checkpoint whose tensor has the wrong shape names the tensor, expected and found.
+        var writer = SafeTensorsWriter()
+        try writer.add("embeddings.word_embeddings.weight", Tensor.zeros([11, 4]))
+        try writer.write(to: dir.appendingPathComponent("model.safetensors").path)
+        #expect { try BertModel.load(directory: dir) } throws: { error in
+            "\(error)".contains("embeddings.word_embeddings.weight") && "\(error)".contains("[11, 4]") && "\(error)".contains("[10, 4]")
+        }
+        // A Git LFS pointer in place of the weights is recognised as such.
+        try Data("version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 90868376\n".utf8)
+            .write(to: dir.appendingPathComponent("model.safetensors"))
+        #expect { try BertModel.load(directory: dir) } throws: { "\($0)".lowercased().contains("lfs") }
+    }
+}
+
+/// The all-MiniLM-L6-v2 folder: `ATTENTION_MINILM_DIR`, the cache of Scripts/fetch-minilm.sh, or a fresh download.
+enum ModelLocator {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static func directory() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["ATTENTION_MINILM_DIR"] { return dir }
+        let cache = (env["ATTENTION_CACHE"] ?? NSHomeDirectory() + "/.cache/attention") + "/all-MiniLM-L6-v2"
+        if FileManager.default.fileExists(atPath: cache + "/model.safetensors") { return cache }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("Scripts/fetch-minilm.sh").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(description: "Scripts/fetch-minilm.sh failed with status \(process.terminationStatus)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
