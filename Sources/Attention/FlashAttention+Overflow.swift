@@ -10,8 +10,8 @@ extension FlashAttention {
     /// their loops; a genuinely infinite value still gives ±∞ (or NaN, ∞ − ∞), as in PyTorch.
     ///
     /// Shapes: output [B, H, L, Ev]; query, key, value as in ``forward(query:key:value:mask:scale:dropout:needsWeights:)``.
-    static func repairingOverflow(_ output: Tensor, stats: FlashRowStats, _ p: FlashProblem, query: Tensor, key: Tensor,
-                                  value: Tensor, mask: AttentionMask) -> Tensor {
+    static func repairingOverflow(_ output: Tensor, stats: FusedAttention.RowStats, _ p: FusedAttention.Problem, query: Tensor, key: Tensor,
+                                  value: Tensor, mask: AttentionMask, dropout: AttentionDropout?) -> Tensor {
         var rows: [Int] = []
         output.withUnsafeStridedScalars(Float.self) { o, _ in
             // A float is ±∞ or NaN iff its exponent bits are all ones, i.e. ~bits & 0x7F800000 == 0: one
@@ -32,7 +32,7 @@ extension FlashAttention {
         guard !rows.isEmpty else { return output }
         let (q, k, v) = (query.doubles, key.doubles, value.doubles)
         let resolved = mask.resolved(batch: p.b, heads: p.h, queryLength: p.l, keyLength: p.s)
-        let dropScale = p.dropout.map { 1 / (1 - $0.probability) } ?? 1
+        let dropScale = dropout.map { 1 / (1 - $0.probability) } ?? 1
         var repaired = output
         repaired.withMutableScalars(Float.self) { o in
             for r in rows {
@@ -50,7 +50,7 @@ extension FlashAttention {
                 for d in 0..<p.ev {
                     var sum = 0.0
                     for j in 0..<p.s where scores[j] != -.infinity {   // every visible key, as the kernels read them
-                        let keep = p.dropout.map { $0.keeps(flatIndex: r * p.s + j) } ?? true
+                        let keep = dropout.map { $0.keeps(flatIndex: r * p.s + j) } ?? true
                         if keep { sum += w[j] / l * dropScale * v[(kv * p.s + j) * p.ev + d] }
                     }
                     o[r * p.ev + d] = Float(sum)

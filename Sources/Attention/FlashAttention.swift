@@ -1,10 +1,9 @@
-import AttentionCKernels
 import AttentionTensorCore
 
 /// Fused scaled dot-product attention in the FlashAttention-2 style: the same function as ``ReferenceAttention``,
 /// computed without ever materialising the [L, S] score matrix, in O(L + S) extra memory per head.
 ///
-/// Forward (per query block of 64 rows, keys streamed in blocks; kernels in `CKernels/flash_*`):
+/// Forward (per query block of 64 rows, keys streamed in blocks; kernels in `AttentionCKernels/flash_*`):
 ///
 ///     s_ij = scale·(q_i·k_j) + bias_ij                        score tile; the scale is applied in its epilogue
 ///     m_i ← max(m_i, max_j s_ij),  α_i = e^(m_old − m_i)     running row max and rescale factor
@@ -30,7 +29,7 @@ import AttentionTensorCore
 /// whole), GQA/MQA (query head h reads key/value head h / (H / Hkv) in place, never copied), a custom scale,
 /// ``AttentionDropout`` (the same counter-based keep decisions as the reference path, in forward and backward),
 /// L ≠ S, any head dims. Differentiable in query, key, value and `.additive` mask tensors; the backward recomputes
-/// the weights block by block from the saved row statistics (see `FlashAttention+Backward.swift`). Float32 only
+/// the weights block by block from the saved row statistics (see `AttentionTensorCore/FusedAttention/FusedAttention+Backward.swift`). Float32 only
 /// (Float64 inputs use ``ReferenceAttention``). Deterministic: the same inputs give bitwise the same outputs and
 /// gradients on any thread count (work splits depend only on the shape, and partial results are summed in a fixed
 /// order).
@@ -46,15 +45,12 @@ import AttentionTensorCore
 /// let (o, _) = FlashAttention.forward(query: q, key: k, value: v, mask: .causal(.upperLeft))
 /// ```
 public enum FlashAttention {
-    /// The CPU path (a `ck_isa` raw value) the fused kernels of this task use instead of the process-wide one:
+    /// The CPU path the fused kernels of this task use instead of the process-wide one:
     /// tests pin a path without touching global state that concurrently running tests read.
-    @TaskLocal static var pinnedPath: UInt32? = nil
-
-    /// Whether this CPU can run path `raw` (a `ck_isa` raw value).
-    static func pathSupported(_ raw: UInt32) -> Bool { ck_isa_supported(ck_isa(rawValue: raw)) != 0 }
+    @TaskLocal static var pinnedPath: CPUKernels.Path? = nil
 
     /// Name of the CPU path the fused kernels use now ("avx512", "avx2", "neon", "scalar").
-    public static var activePath: String { String(cString: ck_isa_name(ck_flash_resolve_isa(CK_ISA_AUTO))) }
+    public static var activePath: String { FusedAttention.resolvedPath(nil).rawValue }
 
     /// Whether the fused kernels run these operands (all Float32).
     public static func supports(query: Tensor, key: Tensor, value: Tensor) -> Bool {
@@ -82,17 +78,18 @@ public enum FlashAttention {
             return emptyResult(query: query, key: key, value: value, mask: mask, outputShape: [b, h, l, ev],
                                weightsShape: needsWeights ? [b, h, l, s] : nil)
         }
-        let p = FlashProblem(b: b, h: h, hkv: hkv, l: l, s: s, e: e, ev: ev, scale: Float(factor),
-                             dropout: dropout.flatMap { $0.probability > 0 ? $0 : nil },
-                             isa: ck_flash_resolve_isa(pinnedPath.map { ck_isa(rawValue: $0) } ?? CK_ISA_AUTO))
-        let flashMask = FlashMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
+        let dropout = dropout.flatMap { $0.probability > 0 ? $0 : nil }
+        let p = FusedAttention.Problem(b: b, h: h, hkv: hkv, l: l, s: s, e: e, ev: ev, scale: Float(factor),
+                                       dropProbability: dropout?.probability ?? 0, dropSeed: dropout?.seed ?? 0,
+                                       path: pinnedPath)
+        let flashMask = LoweredAttentionMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
         let (q, k, v) = (query.detached(), key.detached(), value.detached())
 
-        let (computed, stats) = forwardValues(p, query: q, key: k, value: v, mask: flashMask)
-        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: mask)
+        let (computed, stats) = FusedAttention.forward(p, query: q, key: k, value: v, mask: flashMask)
+        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: mask, dropout: dropout)
         let inputs = [query, key, value] + flashMask.additiveInputs
         let output = values.recordingGradient(inputs: inputs) { g in
-            let grads = backwardValues(p, query: q, key: k, value: v, stats: stats, gradOutput: g,
+            let grads = FusedAttention.backward(p, query: q, key: k, value: v, stats: stats, gradOutput: g,
                                        mask: flashMask, needsBias: !flashMask.additiveInputs.isEmpty)
             return [grads.dq, grads.dk, grads.dv] + flashMask.additiveInputs.map { t in
                 let padded = Array(repeating: 1, count: 4 - t.rank) + t.shape
@@ -100,8 +97,8 @@ public enum FlashAttention {
             }
         }
         guard needsWeights else { return (output, nil) }
-        let weights = weightValues(p, query: q, key: k, stats: stats, mask: flashMask)
-        return (output, differentiableWeights(weights, inputs: inputs, mask: mask, scale: factor, dropout: p.dropout))
+        let weights = FusedAttention.weights(p, query: q, key: k, stats: stats, mask: flashMask)
+        return (output, differentiableWeights(weights, inputs: inputs, mask: mask, scale: factor, dropout: dropout))
     }
 
     /// An empty output (and weights) whose gradients are zeros: with no output element, nothing depends on the

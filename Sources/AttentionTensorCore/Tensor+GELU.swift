@@ -4,7 +4,7 @@ import Foundation
 extension Tensor {
     /// GELU with the exact Gauss error function, fused into one parallel pass:
     /// gelu(x) = x·Φ(x) = x/2·(1 + erf(x/√2)); derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
-    /// Float32 runs the vectorised kernel of CKernels (ck_rowops.h: at most 7 ulp from the exact value over every
+    /// Float32 runs the vectorised kernel of AttentionCKernels (ck_rowops.h: at most 7 ulp from the exact value over every
     /// float); Float64 evaluates x/2·erfc(−x/√2), the form of 1 + erf without cancellation in the negative tail.
     public func geluExact() -> Tensor {
         let c = materialized()

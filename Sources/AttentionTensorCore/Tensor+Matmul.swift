@@ -1,6 +1,6 @@
 import AttentionCKernels
 
-/// Matrix products. The Float32 path runs the packed, runtime-dispatched GEMM of `CKernels`; transposed and
+/// Matrix products. The Float32 path runs the packed, runtime-dispatched GEMM of `AttentionCKernels`; transposed and
 /// broadcast operands are read through their strides, never copied.
 extension Tensor {
     /// Batched matrix product: `self` [..., M, K] · `other` [..., K, N] → [..., M, N]; leading (batch)

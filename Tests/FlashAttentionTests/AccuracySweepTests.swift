@@ -1,4 +1,3 @@
-import AttentionCKernels
 import Foundation
 import Testing
 @testable import Attention
@@ -136,11 +135,11 @@ struct ShortQuerySweepTests {
     }
 
     @Test func shortBlocksAreChosenOnAVX512Only() {
-        for isa in [CK_ISA_SCALAR, CK_ISA_AVX2, CK_ISA_AVX512, CK_ISA_NEON] where ck_isa_supported(isa) != 0 {
-            let main = ck_flash_get_config(isa).fwd_rows
-            #expect(ck_flash_forward_rows(isa, 33) == main)
-            #expect(ck_flash_forward_rows(isa, 32) == (isa == CK_ISA_AVX512 ? 32 : main))
-            #expect(ck_flash_forward_rows(isa, 1) == (isa == CK_ISA_AVX512 ? 32 : main))
+        for path in CPUKernels.supportedPaths {
+            let main = FusedAttention.mainForwardRows(path)
+            #expect(FusedAttention.forwardRows(path, rows: 33) == main)
+            #expect(FusedAttention.forwardRows(path, rows: 32) == (path == .avx512 ? 32 : main))
+            #expect(FusedAttention.forwardRows(path, rows: 1) == (path == .avx512 ? 32 : main))
         }
     }
 }

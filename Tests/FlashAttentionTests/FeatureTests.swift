@@ -183,7 +183,7 @@ struct FeatureTests {
 
     /// Every CPU path this machine has (scalar, AVX2, AVX-512 here), pinned per task, passes the same checks.
     @Test(arguments: Paths.supported)
-    func everyCPUPath(_ path: UInt32) {
+    func everyCPUPath(_ path: CPUKernels.Path) {
         FlashAttention.$pinnedPath.withValue(path) {
             for (i, mask) in Self.masks.enumerated() where i % 3 == 0 {
                 Problem(b: 2, h: 4, hkv: 2, l: 70, s: 150, e: 21, ev: 19, mask: mask, needsWeights: true, seed: 21)

@@ -11,7 +11,7 @@ import Testing
     static let shapes = [(1, 40), (3, 700), (20, 50), (70, 130)]
 
     struct Case: Sendable, CustomTestStringConvertible {
-        let path: UInt32, l: Int, s: Int
+        let path: CPUKernels.Path, l: Int, s: Int
         var testDescription: String { "path \(path) L\(l) S\(s)" }
     }
     static let cases = Paths.supported.flatMap { p in shapes.map { Case(path: p, l: $0.0, s: $0.1) } }

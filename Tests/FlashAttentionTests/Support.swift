@@ -109,10 +109,7 @@ func bitwiseEqual(_ a: [Double], _ b: [Double]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
 }
 
-/// The CPU paths the fused kernels can run here (raw `ck_isa` values), for tests that pin each.
+/// The CPU paths the fused kernels can run here, for tests that pin each.
 enum Paths {
-    static let scalar: UInt32 = 1, avx2: UInt32 = 2, avx512: UInt32 = 3, neon: UInt32 = 4
-    static var supported: [UInt32] {
-        [scalar, avx2, avx512, neon].filter { FlashAttention.pathSupported($0) }
-    }
+    static var supported: [CPUKernels.Path] { CPUKernels.supportedPaths }
 }

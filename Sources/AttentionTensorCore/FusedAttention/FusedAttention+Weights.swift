@@ -1,12 +1,11 @@
 import AttentionCKernels
-import AttentionTensorCore
 
-extension FlashAttention {
+extension FusedAttention {
     /// Attention weights [B, H, L, S] from the saved row statistics, one extra pass over the scores:
     /// w_ij = e^(s_ij − m_i) / l_i, already normalised, so no row max or sum is recomputed (after dropout, as
     /// PyTorch returns them: w̃ = w ∘ keep / (1 − p)). A row that saw no key has m = +∞ and weights exactly 0.
     /// Items are (b, h, key block of `bwd_keys`·4), each writing its own columns.
-    static func weightValues(_ p: FlashProblem, query: Tensor, key: Tensor, stats: FlashRowStats, mask: FlashMask) -> Tensor {
+    package static func weights(_ p: Problem, query: Tensor, key: Tensor, stats: RowStats, mask: LoweredAttentionMask) -> Tensor {
         var weights = Tensor.zeros([p.b, p.h, p.l, p.s])
         if weights.count == 0 { return weights }
         let span = Int(p.config.bwd_keys) * 4
@@ -16,7 +15,7 @@ extension FlashAttention {
             mask.withKernelPointers { m in
                 FlashRows.with([query, key, stats.rowMax, stats.rowSum]) { rows in
                     let (q, k, rmax, rsum) = (rows[0], rows[1], rows[2], rows[3])
-                    FlashScheduler.run(p.b * p.h * chunks, workspaceBytes: FlashScheduler.workspaceBytes(p)) { item, ws in
+                    Parallel.forEach(p.b * p.h * chunks, workspaceBytes: p.workspaceBytes) { item, ws in
                         let c = item % chunks, bh = item / chunks, b = bh / p.h, h = bh % p.h
                         var head = p.head(b, h, m)
                         withUnsafePointer(to: &head) { hp in

@@ -1,7 +1,6 @@
 import AttentionCKernels
-import AttentionTensorCore
 
-extension FlashAttention {
+extension FusedAttention {
     /// The decode forward, for a query length L of a few rows (KV-cache decoding has L = 1): the keys of each row
     /// are split into fixed chunks of `decode_keys`, each chunk gives a partial softmax state (running max m,
     /// sum l, unnormalised output), and the states are merged per row in chunk order:
@@ -10,8 +9,8 @@ extension FlashAttention {
     ///
     /// The split depends only on S, never on the thread count, and the merge order is fixed, so the result is
     /// bitwise the same on any number of threads. Items are (b, h, i, chunk), scheduled dynamically.
-    static func runDecode(_ p: FlashProblem, q: FlashRows, k: FlashRows, v: FlashRows, o: FlashOutput,
-                          stats: FlashStatsPointers, mask: FlashMaskPointers) {
+    static func runDecode(_ p: Problem, q: FlashRows, k: FlashRows, v: FlashRows, o: FlashOutput,
+                          stats: StatsPointers, mask: MaskPointers) {
         let chunk = Int(p.config.decode_keys)
         let chunks = (p.s + chunk - 1) / chunk
         let rows = p.b * p.h * p.l
@@ -22,7 +21,7 @@ extension FlashAttention {
         let accP = SendablePointer(acc), statP = SendablePointer(partial)
 
         // [B, H, L, chunks] partial states.
-        FlashScheduler.run(parts, workspaceBytes: 64) { item, _ in
+        Parallel.forEach(parts, workspaceBytes: 64) { item, _ in
             let c = item % chunks, row = item / chunks
             let i = row % p.l, bh = row / p.l, b = bh / p.h, h = bh % p.h, kvh = h / p.group
             var head = p.head(b, h, mask)

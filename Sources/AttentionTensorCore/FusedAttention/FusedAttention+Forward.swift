@@ -1,19 +1,18 @@
 import AttentionCKernels
-import AttentionTensorCore
 
-extension FlashAttention {
+extension FusedAttention {
     /// Output [B, H, L, Ev] and the row statistics, without autograd bookkeeping. Chooses the decode kernel for
     /// very short query blocks.
-    static func forwardValues(_ p: FlashProblem, query: Tensor, key: Tensor, value: Tensor,
-                              mask: FlashMask) -> (output: Tensor, stats: FlashRowStats) {
+    package static func forward(_ p: Problem, query: Tensor, key: Tensor, value: Tensor,
+                              mask: LoweredAttentionMask) -> (output: Tensor, stats: RowStats) {
         var output = Tensor.zeros([p.b, p.h, p.l, p.ev])
-        var stats = FlashRowStats(rowMax: Tensor.zeros([p.b, p.h, p.l]), rowSum: Tensor.zeros([p.b, p.h, p.l]))
+        var stats = RowStats(rowMax: Tensor.zeros([p.b, p.h, p.l]), rowSum: Tensor.zeros([p.b, p.h, p.l]))
         if p.b * p.h * p.l == 0 { return (output, stats) }
         output.withMutableScalars(Float.self) { o in
             stats.rowMax.withMutableScalars(Float.self) { rm in
                 stats.rowSum.withMutableScalars(Float.self) { ri in
                     let out = FlashOutput(base: o.baseAddress!, heads: p.h, rows: p.l, cols: p.ev)
-                    let st = FlashStatsPointers(max: rm.baseAddress!, sum: ri.baseAddress!)
+                    let st = StatsPointers(max: rm.baseAddress!, sum: ri.baseAddress!)
                     FlashRows.with([query, key, value]) { rows in
                         mask.withKernelPointers { m in
                             if p.l <= decodeMaxRows {
@@ -38,12 +37,12 @@ extension FlashAttention {
     /// prefix the previous one left in L2 (measured ~10% faster than handing out the costliest blocks first;
     /// the load imbalance at the end is at most one block). Each row is computed by exactly one item in a
     /// fixed key order, so the result does not depend on the thread count.
-    static func runBlocks(_ p: FlashProblem, q: FlashRows, k: FlashRows, v: FlashRows, o: FlashOutput,
-                          stats: FlashStatsPointers, mask: FlashMaskPointers) {
+    static func runBlocks(_ p: Problem, q: FlashRows, k: FlashRows, v: FlashRows, o: FlashOutput,
+                          stats: StatsPointers, mask: MaskPointers) {
         let br = Int(ck_flash_forward_rows(p.isa, Int64(p.l)))
         let blocks = (p.l + br - 1) / br
         let count = p.b * p.h * blocks
-        FlashScheduler.run(count, workspaceBytes: FlashScheduler.workspaceBytes(p)) { item, workspace in
+        Parallel.forEach(count, workspaceBytes: p.workspaceBytes) { item, workspace in
             let qb = item % blocks, bh = item / blocks, b = bh / p.h, h = bh % p.h, kvh = h / p.group
             var head = p.head(b, h, mask)
             withUnsafePointer(to: &head) { hp in

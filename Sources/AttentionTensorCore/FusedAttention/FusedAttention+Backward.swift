@@ -1,7 +1,6 @@
 import AttentionCKernels
-import AttentionTensorCore
 
-extension FlashAttention {
+extension FusedAttention {
     /// Gradients of the fused forward, by recomputation from the saved row statistics (nothing of size L×S was
     /// kept). The steps mirror the forward's in reverse (see `flash_bwd_impl.h`):
     ///
@@ -20,8 +19,8 @@ extension FlashAttention {
     ///
     /// Shapes: gradOutput [B, H, L, Ev] → dq [B, H, L, E], dk [B, Hkv, S, E], dv [B, Hkv, S, Ev],
     /// dbias [B, H, L, S] (only when `needsBias`).
-    static func backwardValues(_ p: FlashProblem, query: Tensor, key: Tensor, value: Tensor,
-                               stats: FlashRowStats, gradOutput: Tensor, mask: FlashMask,
+    package static func backward(_ p: Problem, query: Tensor, key: Tensor, value: Tensor,
+                               stats: RowStats, gradOutput: Tensor, mask: LoweredAttentionMask,
                                needsBias: Bool) -> (dq: Tensor, dk: Tensor, dv: Tensor, dbias: Tensor?) {
         var dq = Tensor.zeros([p.b, p.h, p.l, p.e])
         var dbias = needsBias ? Tensor.zeros([p.b, p.h, p.l, p.s]) : nil
@@ -47,7 +46,7 @@ extension FlashAttention {
                                 let dqOut = FlashOutput(base: dqBuf.baseAddress!, heads: p.h, rows: p.l, cols: p.e)
                                 let dkOut = SendablePointer(dkBuf.baseAddress!), dvOut = SendablePointer(dvBuf.baseAddress!)
                                 let dbOut = dbPtr.map { FlashOutput(base: $0, heads: p.h, rows: p.l, cols: p.s) }
-                                FlashScheduler.run(heads * chunks, workspaceBytes: workspace) { item, ws in
+                                Parallel.forEach(heads * chunks, workspaceBytes: workspace) { item, ws in
                                     let c = item % chunks, bh = item / chunks, b = bh / p.h, h = bh % p.h, kvh = h / p.group
                                     let row0 = c * chunkRows, row1 = min(p.l, row0 + chunkRows)
                                     let part = c * heads + bh
@@ -87,7 +86,7 @@ extension FlashAttention {
     /// [chunks·B·H, S, X] partials → [B, Hkv, S, X]: for each key/value head, the G query heads of its group in head
     /// order, and for each head its row chunks in order, summed into a running total (parallel over outputs, fixed
     /// order per element).
-    static func sumPartials(_ parts: Tensor, chunks: Int, _ p: FlashProblem) -> Tensor {
+    static func sumPartials(_ parts: Tensor, chunks: Int, _ p: Problem) -> Tensor {
         if chunks == 1 && p.group == 1 { return parts.reshaped([p.b, p.hkv, p.s, parts.shape[2]]) }
         let x = parts.shape[2], slice = p.s * x, heads = p.b * p.h
         var out = Tensor.zeros([p.b, p.hkv, p.s, x])
