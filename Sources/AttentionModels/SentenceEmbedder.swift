@@ -1,3 +1,4 @@
+import AttentionSupport
 import Attention
 import Foundation
 import AttentionSafeTensors
@@ -46,24 +47,33 @@ public final class SentenceEmbedder {
 
     /// Pooling mode from `1_Pooling/config.json` (mean when absent) and whether `modules.json` lists a Normalize step.
     static func readModules(_ directory: URL) throws -> (Pooling, Bool) {
-        var modules: [[String: Any]] = []
+        /// The file's JSON (nil when absent), read by the package's one JSON reader.
+        func json(_ url: URL) throws -> JSONValue? {
+            guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+            do {
+                return try StrictJSONParser.parse(Array(data), duplicateKeys: .keep, maxDepth: 128)
+            } catch {
+                throw ModelLoadError.invalidConfig(path: url.path, reason: "invalid JSON at byte \(error.offset): \(error.reason)")
+            }
+        }
+        var modules: [JSONValue] = []
         let modulesURL = directory.appendingPathComponent("modules.json")
-        if let data = FileManager.default.contents(atPath: modulesURL.path) {
-            guard let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+        if let list = try json(modulesURL) {
+            guard let array = list.array, array.allSatisfy({ if case .object = $0 { true } else { false } }) else {
                 throw ModelLoadError.invalidConfig(path: modulesURL.path, reason: "expected a JSON array of module objects")
             }
-            modules = list
+            modules = array
         }
-        let normalizes = modules.contains { ($0["type"] as? String)?.hasSuffix("Normalize") == true }
-        let poolingPath = (modules.first { ($0["type"] as? String)?.hasSuffix("Pooling") == true }?["path"] as? String) ?? "1_Pooling"
+        let normalizes = modules.contains { $0["type"]?.string?.hasSuffix("Normalize") == true }
+        let poolingPath = modules.first { $0["type"]?.string?.hasSuffix("Pooling") == true }?["path"]?.string ?? "1_Pooling"
         let poolingURL = directory.appendingPathComponent(poolingPath).appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: poolingURL.path) else { return (.mean, normalizes) }
-        guard let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let config = try json(poolingURL) else { return (.mean, normalizes) }
+        guard case .object = config else {
             throw ModelLoadError.invalidConfig(path: poolingURL.path, reason: "expected a JSON object")
         }
         let modes: [(String, Pooling)] = [("pooling_mode_mean_tokens", .mean), ("pooling_mode_cls_token", .cls),
                                           ("pooling_mode_max_tokens", .max), ("pooling_mode_mean_sqrt_len_tokens", .meanSqrtLength)]
-        let on = modes.filter { config[$0.0] as? Bool == true }
+        let on = modes.filter { config[$0.0]?.bool == true }
         guard on.count == 1 else {
             throw ModelLoadError.unsupported(path: poolingURL.path, what: on.isEmpty ? "no pooling mode is enabled" : "several pooling modes at once (\(on.map(\.0)))")
         }

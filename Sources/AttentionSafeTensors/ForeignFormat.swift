@@ -1,3 +1,4 @@
+import AttentionSupport
 /// A file format that is not safetensors but is often mistaken for it: what the reader names instead of a generic
 /// "bad header" when a file fails the first structural checks.
 ///

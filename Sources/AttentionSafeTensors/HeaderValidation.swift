@@ -1,3 +1,4 @@
+import AttentionSupport
 /// The largest header the reference reader accepts: 100 MB (decimal, as in Hugging Face `safetensors`).
 public let safeTensorsMaxHeaderLength = 100_000_000
 

@@ -1,3 +1,4 @@
+import AttentionSupport
 import AttentionTensorCore
 
 /// Builds a safetensors file: add tensors and metadata, then write it atomically or get its bytes.
@@ -153,7 +154,11 @@ public struct SafeTensorsWriter: Sendable {
     /// either the old file or the complete new one, never a partial write.
     public func write(to path: String) throws(SafeTensorsError) {
         let ordered = orderedEntries
-        try AtomicFile.write(path: path, chunks: [headerBytes(ordered)] + ordered.map(\.bytes))
+        do {
+            try AtomicFile.write(path: path, chunks: [headerBytes(ordered)] + ordered.map(\.bytes))
+        } catch {
+            throw .writeFailed(file: error.path, reason: error.reason)
+        }
     }
 
     /// A JSON string literal, escaped as serde_json does (the reference writer), non-ASCII left as UTF-8.

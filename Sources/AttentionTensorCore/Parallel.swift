@@ -75,23 +75,3 @@ public enum Parallel {
         let value = Atomic<Int>(0)
     }
 }
-
-/// A raw pointer that may cross into `Parallel.forEach` workers. The caller guarantees that workers write
-/// disjoint elements; this box is the one place that promise is made.
-public struct SendablePointer<T>: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<T>
-    public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-}
-
-/// Read-only counterpart of ``SendablePointer``.
-public struct SendableConstPointer<T>: @unchecked Sendable {
-    public let base: UnsafePointer<T>
-    public init(_ base: UnsafePointer<T>) { self.base = base }
-    public init(_ base: UnsafeMutablePointer<T>) { self.base = UnsafePointer(base) }
-}
-
-/// A read-only untyped pointer that may cross into `Parallel.forEach` workers (packed kernel operands).
-public struct SendableRawPointer: @unchecked Sendable {
-    public let base: UnsafeRawPointer
-    public init(_ base: UnsafeRawPointer) { self.base = base }
-}

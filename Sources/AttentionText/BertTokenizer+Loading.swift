@@ -1,3 +1,4 @@
+import AttentionSupport
 import Foundation
 
 /// Loading a tokenizer from a Hugging Face / sentence-transformers model folder.
@@ -51,7 +52,7 @@ extension BertTokenizer {
     }
 
     /// A tokenizer from a `vocab.txt` and the flags of a `tokenizer_config.json` (nil: BERT-uncased defaults).
-    init(vocabularyFile: String, config: JSON?, configPath: String, compatibility: Compatibility, maxLength: Int) throws(TokenizerError) {
+    init(vocabularyFile: String, config: JSONValue?, configPath: String, compatibility: Compatibility, maxLength: Int) throws(TokenizerError) {
         let vocabulary = try Vocabulary(contentsOf: vocabularyFile)
         func flag(_ key: String) throws(TokenizerError) -> Bool? {
             guard let v = config?[key], !v.isNull else { return nil }
@@ -140,7 +141,7 @@ extension BertTokenizer {
     }
 
     /// `[CLS]` / `[SEP]` from a BertProcessing (`"cls": ["[CLS]", 101]`) or TemplateProcessing (`single` template) post-processor.
-    private static func specialToken(_ post: JSON, _ role: String) -> String? {
+    private static func specialToken(_ post: JSONValue, _ role: String) -> String? {
         if case .array(let pair)? = post[role], let s = pair.first?.string { return s }
         guard case .array(let single)? = post["single"] else { return nil }
         let specials = single.compactMap { $0["SpecialToken"]?["id"]?.string }
@@ -148,12 +149,12 @@ extension BertTokenizer {
         return role == "cls" ? specials[0] : specials[1]
     }
 
-    static func readJSONIfPresent(_ path: String) throws(TokenizerError) -> JSON? {
+    static func readJSONIfPresent(_ path: String) throws(TokenizerError) -> JSONValue? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let bytes = try TokenizerFiles.read(path)
         if bytes.starts(with: Array("version https://git-lfs.github.com/spec/".utf8)) { throw .gitLFSPointer(file: path) }
         do {
-            return try JSON.parse(bytes)
+            return try StrictJSONParser.parse(bytes, duplicateKeys: .keep, maxDepth: 128)
         } catch {
             throw .malformedJSON(file: path, byteOffset: error.offset, reason: error.reason)
         }

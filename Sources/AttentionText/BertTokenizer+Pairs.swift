@@ -1,3 +1,4 @@
+import AttentionSupport
 /// One text or a sentence pair encoded for a BERT model, with the token types (segment ids) and what truncation cut.
 ///
 /// ```swift
@@ -38,7 +39,7 @@ extension BertTokenizer {
     public func encode(pair first: String, _ second: String? = nil, maxLength: Int? = nil) -> PairEncoding {
         let limit = maxLength ?? self.maxLength
         let specials = second == nil ? 2 : 3
-        requireLimit(limit >= specials, "BertTokenizer.encode(pair:): maxLength \(limit) leaves no room for the \(specials) special tokens")
+        precondition(limit >= specials, "BertTokenizer.encode(pair:): maxLength \(limit) leaves no room for the \(specials) special tokens")
         var a = ids(Array(first.unicodeScalars))
         var b = second.map { ids(Array($0.unicodeScalars)) } ?? []
         let untruncated = (a.count, b.count)

@@ -1,3 +1,4 @@
+import AttentionSupport
 /// BERT's tokenizer (basic tokenizer + WordPiece + `[CLS]`/`[SEP]`), reproducing Hugging Face's token ids.
 ///
 /// Special tokens written in the text (`[MASK]`, `[SEP]`...) are recognised first, exactly as written, and keep their
@@ -83,7 +84,7 @@ public struct BertTokenizer: Sendable {
     /// below 0 is a programming error: it stops with a message naming the limit, in every build.
     public func encode(_ text: String, maxLength: Int? = nil, addSpecialTokens: Bool = true) -> [Int] {
         let limit = maxLength ?? self.maxLength
-        requireLimit(limit >= (addSpecialTokens ? 2 : 0),
+        precondition(limit >= (addSpecialTokens ? 2 : 0),
                      "BertTokenizer.encode: maxLength \(limit) leaves no room for " + (addSpecialTokens ? "[CLS] and [SEP] (needs ≥ 2)" : "tokens (needs ≥ 0)"))
         var content = ids(Array(text.unicodeScalars))
         guard addSpecialTokens else { return Array(content.prefix(limit)) }
@@ -97,7 +98,7 @@ public struct BertTokenizer: Sendable {
     public func encode(batch texts: [String], maxLength: Int? = nil, padding: Padding = .longest) -> BatchEncoding {
         var limit = maxLength ?? self.maxLength
         if case .fixed(let n) = padding {
-            requireLimit(n >= 2, "BertTokenizer.encode(batch:): padding .fixed(\(n)) leaves no room for [CLS] and [SEP] (needs ≥ 2)")
+            precondition(n >= 2, "BertTokenizer.encode(batch:): padding .fixed(\(n)) leaves no room for [CLS] and [SEP] (needs ≥ 2)")
             limit = min(limit, n)
         }
         let rows = texts.map { encode($0, maxLength: limit) }
@@ -170,8 +171,3 @@ public struct BatchEncoding: Sendable, Equatable {
     public var lengths: [Int] { attentionMask.map { $0.reduce(0, +) } }
 }
 
-/// Stops with `message` in every build when `condition` is false. The standard `precondition` drops its message in
-/// optimised builds (a bare "Illegal instruction"), and Text does not import AttentionTensorCore, whose `precondition` keeps it.
-func requireLimit(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
-    if !condition { fatalError(message(), file: file, line: line) }
-}

@@ -1,3 +1,4 @@
+import AttentionSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -72,31 +73,14 @@ extension Heatmap {
     }
 }
 
-/// Files written whole or not at all: the bytes go to a hidden temporary file in the destination's folder, which is
-/// then renamed over the destination (atomic within one file system); on failure the temporary file is removed and
-/// the destination is untouched.
+/// Pictures are written whole or not at all (``AtomicFile``, the package's one atomic writer), their failures as
+/// ``HeatmapError``.
 enum AtomicWrite {
     static func write(_ bytes: [UInt8], to url: URL) throws(HeatmapError) {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try Data(bytes).write(to: temporary, options: .withoutOverwriting)
+            try AtomicFile.write(bytes, to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: url.path, reason: reason(error))
+            throw .writeFailed(path: error.path, reason: error.reason)
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: url.path, reason: reason)
-        }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return ns.localizedDescription
     }
 }

@@ -1,16 +1,13 @@
 import FuzzSupport
-@testable import AttentionSafeTensors
-@testable import AttentionText
+import AttentionSupport
 
-/// libFuzzer entry point for the project's two JSON readers: the strict safetensors-header parser
-/// (`StrictJSONParser`, SafeTensors/StrictJSON.swift) and the tokenizer-configuration reader (`JSON`,
-/// Text/JSONReader.swift). Neither may crash, trap or hang on any bytes.
+/// libFuzzer entry point for the package's one JSON reader (`StrictJSONParser`, AttentionSupport/StrictJSON.swift),
+/// in the two modes the package uses: safetensors headers (duplicate keys refused, 64 levels) and tokenizer and
+/// model-folder files (duplicates kept, 128 levels). It may not crash, trap or hang on any bytes.
 ///
-/// Beyond "no crash", a differential property: both implement RFC 8259, so they accept the same texts with the same
-/// values. The only allowed differences are the ones each documents: the header parser refuses duplicate keys and
-/// nesting deeper than 64 levels, the tokenizer reader keeps the last duplicate and allows 127 levels. Invalid UTF-8
-/// is refused by both (the header parser is only given valid UTF-8; its validator is checked against the standard
-/// library's).
+/// Beyond "no crash", the two modes must agree: whatever the strict mode accepts, the lenient mode accepts with the
+/// same value; whatever only the lenient mode accepts holds a duplicate key or nests deeper than 64 levels. Invalid
+/// UTF-8 is refused by both, and the UTF-8 validator agrees with the standard library's.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func jsonFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: size)
@@ -19,32 +16,29 @@ public func jsonFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let badOffset = UTF8Validation.firstInvalidOffset(bytes)
     FuzzSupport.check((badOffset == nil) == validUTF8, "UTF8Validation disagrees with the standard library (offset \(String(describing: badOffset)))")
 
-    var tokenizerValue: JSON?
-    var tokenizerError: JSON.SyntaxError?
-    do { tokenizerValue = try JSON.parse(bytes) } catch { tokenizerError = error }
+    let lenient = Result { () throws(StrictJSONParser.Failure) in
+        try StrictJSONParser.parse(bytes, duplicateKeys: .keep, maxDepth: 128)
+    }
+    let strict = Result { () throws(StrictJSONParser.Failure) in try StrictJSONParser.parse(bytes) }
+    for case .failure(let f) in [lenient, strict] {
+        FuzzSupport.check((0...bytes.count).contains(f.offset), "error offset \(f.offset) outside the input")
+    }
     guard validUTF8 else {
-        FuzzSupport.check(tokenizerValue == nil, "the tokenizer JSON reader accepted invalid UTF-8")
+        if case .success = lenient { FuzzSupport.check(false, "the reader accepted invalid UTF-8") }
         return 0
     }
-    if let tokenizerError {
-        FuzzSupport.check((0...bytes.count).contains(tokenizerError.offset), "error offset \(tokenizerError.offset) outside the input")
-    }
-    let strict: Result<JSONValue, StrictJSONParser.Failure> = input.withUnsafeBytes { raw in
-        Result { () throws(StrictJSONParser.Failure) in try StrictJSONParser.parse(raw) }
-    }
-    switch (strict, tokenizerValue) {
-    case let (.success(a), b?):
-        FuzzSupport.check(a == JSONValue(b), "the two readers give different values")
-        FuzzSupport.check(depth(a) <= StrictJSONParser.maxDepth, "the header parser accepted \(depth(a)) levels")
-    case (.success, nil):
-        FuzzSupport.check(false, "valid JSON refused by the tokenizer reader: \(tokenizerError!.reason) at \(tokenizerError!.offset)")
-    case let (.failure(f), b?):
-        guard case .syntax(let reason) = f.kind else { break }  // duplicate keys: refused only by the header parser
-        FuzzSupport.check(depth(JSONValue(b)) > StrictJSONParser.maxDepth,
-                          "the tokenizer reader accepted what the header parser refuses: \(reason) at \(f.offset)")
-    case (.failure(let f), nil):
-        FuzzSupport.check((0...bytes.count).contains(f.offset), "error offset \(f.offset) outside the input")
-        _ = f.kind
+    switch (strict, lenient) {
+    case let (.success(a), .success(b)):
+        FuzzSupport.check(a == b, "the two modes give different values")
+        FuzzSupport.check(depth(a) <= StrictJSONParser.maxDepth, "the strict mode accepted \(depth(a)) levels")
+    case (.success, .failure(let f)):
+        FuzzSupport.check(false, "valid JSON refused by the lenient mode: \(f.reason) at \(f.offset)")
+    case let (.failure(f), .success(b)):
+        guard case .syntax(let reason) = f.kind else { break }  // duplicate keys: refused only by the strict mode
+        FuzzSupport.check(depth(b) > StrictJSONParser.maxDepth,
+                          "the lenient mode accepted what the strict mode refuses: \(reason) at \(f.offset)")
+    case (.failure, .failure):
+        break
     }
     return 0
 }
@@ -55,19 +49,5 @@ private func depth(_ v: JSONValue) -> Int {
     case .object(let m): return 1 + (m.map { depth($0.value) }.max() ?? 0)
     case .array(let a): return 1 + (a.map(depth).max() ?? 0)
     default: return 0
-    }
-}
-
-extension JSONValue {
-    /// The tokenizer reader's value in the header parser's type, for comparison.
-    init(_ v: JSON) {
-        switch v {
-        case .object(let m): self = .object(m.map { (key: $0.key, value: JSONValue($0.value)) })
-        case .array(let a): self = .array(a.map(JSONValue.init))
-        case .string(let s): self = .string(s)
-        case .number(let n): self = .number(n)
-        case .bool(let b): self = .bool(b)
-        case .null: self = .null
-        }
     }
 }

@@ -1,6 +1,7 @@
-/// A JSON value as the header scanner reads it: objects keep their members in file order, numbers keep their literal
-/// text (so `2.0`, `-1` and `1e3` can be told apart from the integers a shape needs).
-enum JSONValue: Equatable {
+/// A JSON value as the package's one JSON reader gives it (safetensors headers, tokenizer and model-folder
+/// configuration files): objects keep their members in file order, as written, numbers keep their literal text (so
+/// `2.0`, `-1` and `1e3` can be told apart from the integers a shape needs).
+package enum JSONValue: Equatable, Sendable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -8,7 +9,7 @@ enum JSONValue: Equatable {
     case bool(Bool)
     case null
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
@@ -21,8 +22,23 @@ enum JSONValue: Equatable {
         }
     }
 
+    /// The value of `key` (the last one if repeated, as serde does for maps), compared by code points.
+    package subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key.utf8.elementsEqual(key.utf8) }?.value
+    }
+
+    package var string: String? { if case .string(let s) = self { return s } else { return nil } }
+    package var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    package var isNull: Bool { if case .null = self { return true } else { return false } }
+    /// An integer literal (no fraction or exponent) that fits Int.
+    package var int: Int? { if case .number(let n) = self { return Int(n) } else { return nil } }
+    /// A number literal as a Double.
+    package var double: Double? { if case .number(let n) = self { return Double(n) } else { return nil } }
+    package var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+
     /// A short description for error messages: the JSON type and, for scalars, the value.
-    var summary: String {
+    package var summary: String {
         switch self {
         case .object(let m): return "an object with \(m.count) keys"
         case .array(let a): return "an array of \(a.count) elements"
@@ -34,40 +50,74 @@ enum JSONValue: Equatable {
     }
 }
 
-/// A strict JSON parser for safetensors headers (RFC 8259, UTF-8 only).
+/// The package's one JSON reader (RFC 8259, as serde_json reads it): safetensors headers, tokenizer files, model
+/// configurations.
 ///
 /// Why not `JSONSerialization`: it keeps the last of two equal keys without a word, it compares keys up to Unicode
-/// canonical equivalence (so `"é"` and `"e\u0301"`, two different tensor names, would collide), and it turns integers
-/// into floating-point numbers. This parser reports duplicate keys (compared byte for byte, like the reference reader),
-/// keeps number literals verbatim, and bounds nesting so hostile input cannot exhaust the stack.
-struct StrictJSONParser {
-    struct Failure: Error, Equatable {
-        enum Kind: Equatable {
+/// canonical equivalence (so `"é"` and `"e\u0301"`, two different tensor names, and `"가"` and its jamo, two
+/// vocabulary entries, would collide), and it turns integers into floating-point numbers. This parser compares keys
+/// byte for byte, keeps every member in file order, reports duplicate keys when asked to (safetensors headers, like
+/// the reference reader) or keeps them (tokenizer files: the last wins on lookup, as serde does), keeps number
+/// literals verbatim, refuses strings that are not UTF-8, and bounds nesting so hostile input cannot exhaust the stack.
+package struct StrictJSONParser {
+    package struct Failure: Error, Equatable {
+        package enum Kind: Equatable, Sendable {
             case syntax(String)
             /// `enclosingKey` is the top-level key whose object holds the duplicate, nil at the top level.
             case duplicateKey(key: String, enclosingKey: String?)
         }
-        let offset: Int
-        let kind: Kind
+        package let offset: Int
+        package let kind: Kind
+
+        /// The reason in words.
+        package var reason: String {
+            switch kind {
+            case .syntax(let text): return text
+            case let .duplicateKey(key, enclosing):
+                return "duplicate key \"\(key)\"" + (enclosing.map { " in \"\($0)\"" } ?? "")
+            }
+        }
     }
 
-    static let maxDepth = 64
+    /// What to do with two equal keys in one object.
+    package enum DuplicateKeys: Sendable {
+        case reject, keep
+    }
+
+    /// The nesting limit of safetensors headers.
+    package static let maxDepth = 64
 
     private let bytes: UnsafeRawBufferPointer
+    private let duplicates: DuplicateKeys
+    private let depthLimit: Int
     private var i = 0
     private var depth = 0
     private var topLevelKey: String?
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, duplicates: DuplicateKeys, depthLimit: Int) {
+        self.bytes = bytes
+        self.duplicates = duplicates
+        self.depthLimit = depthLimit
+    }
 
-    /// Parses one JSON value filling all of `bytes` (surrounding whitespace allowed). The bytes must be valid UTF-8.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
-        var p = StrictJSONParser(bytes)
+    /// Parses one JSON value filling all of `bytes` (surrounding whitespace allowed).
+    package static func parse(_ bytes: UnsafeRawBufferPointer, duplicateKeys: DuplicateKeys = .reject,
+                              maxDepth: Int = maxDepth) throws(Failure) -> JSONValue {
+        var p = StrictJSONParser(bytes, duplicates: duplicateKeys, depthLimit: maxDepth)
         p.skipWhitespace()
         let value = try p.parseValue()
         p.skipWhitespace()
         if p.i < bytes.count { throw p.fail("unexpected \(p.describe(p.i)) after the end of the JSON value") }
         return value
+    }
+
+    /// ``parse(_:duplicateKeys:maxDepth:)`` of an array of bytes.
+    package static func parse(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .reject,
+                              maxDepth: Int = maxDepth) throws(Failure) -> JSONValue {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(Failure) in try parse(raw, duplicateKeys: duplicateKeys, maxDepth: maxDepth) }
+        }
+        return try result.get()
     }
 
     // MARK: Values
@@ -99,7 +149,7 @@ struct StrictJSONParser {
             let keyOffset = i
             let key = try parseString()
             // Compare keys as bytes: two names that differ only in Unicode normalisation are different tensors.
-            if !seen.insert(Array(key.utf8)).inserted {
+            if duplicates == .reject && !seen.insert(Array(key.utf8)).inserted {
                 throw Failure(offset: keyOffset, kind: .duplicateKey(key: key, enclosingKey: depth == 1 ? nil : topLevelKey))
             }
             skipWhitespace()
@@ -139,7 +189,7 @@ struct StrictJSONParser {
 
     private mutating func enter() throws(Failure) {
         depth += 1
-        if depth > Self.maxDepth { throw fail("nested deeper than \(Self.maxDepth) levels") }
+        if depth > depthLimit { throw fail("nested deeper than \(depthLimit) levels") }
     }
 
     // MARK: Scalars
@@ -218,7 +268,8 @@ struct StrictJSONParser {
                 throw fail("invalid escape \\\(describeScalar(e))")
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        guard let text = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+        return text
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {
@@ -257,9 +308,9 @@ struct StrictJSONParser {
 }
 
 /// Strict UTF-8 validation (no overlong forms, no surrogates, nothing above U+10FFFF), reporting where it fails.
-enum UTF8Validation {
+package enum UTF8Validation {
     /// The offset of the first byte that starts an invalid sequence, or nil when all of `bytes` is valid UTF-8.
-    static func firstInvalidOffset<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
+    package static func firstInvalidOffset<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
         var it = bytes.makeIterator()
         var offset = 0
         while let b0 = it.next() {
