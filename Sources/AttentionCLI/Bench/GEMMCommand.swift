@@ -3,14 +3,6 @@ import Attention
 import AttentionBench
 import Foundation
 
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks that check their result before timing it.",
-        subcommands: [GEMMCommand.self, BenchAttentionCommand.self, BenchEncoderLayerCommand.self, BenchSeq2SeqTrainCommand.self, BenchPeakCommand.self]
-    )
-}
-
 struct GEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
@@ -46,11 +38,4 @@ struct GEMMCommand: ParsableCommand {
                   + "\(String(format: "%.1f", report.gflops)) GFLOP/s (checked \(report.checked_entries) entries, max |error| \(report.max_abs_error))")
         }
     }
-}
-
-/// A benchmark report as one line of JSON with sorted keys (the order the reports have always had).
-func sortedJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
