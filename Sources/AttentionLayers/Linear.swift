@@ -60,11 +60,6 @@ public final class Linear: Module {
     /// (`Tensor.linear`); the other activations are applied after.
     public func callAsFunction(_ x: Tensor, activation: Activation) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
-        let packed = packedWeight(for: x)
-        switch activation {
-        case .relu: return x.linear(weight: weight.value, bias: bias?.value, activation: .relu, packed: packed)
-        case .gelu: return x.linear(weight: weight.value, bias: bias?.value, activation: .geluExact, packed: packed)
-        case .geluTanh, .silu: return activation(x.linear(weight: weight.value, bias: bias?.value, packed: packed))
-        }
+        return x.linear(weight: weight.value, bias: bias?.value, activation: activation, packed: packedWeight(for: x))
     }
 }

@@ -1,22 +1,5 @@
 import AttentionCKernels
 
-/// An activation a fused linear layer can apply in the GEMM's epilogue.
-public enum FusedActivation: Sendable, Equatable {
-    case none
-    /// max(x, 0).
-    case relu
-    /// The exact GELU x·Φ(x) (erf form).
-    case geluExact
-
-    var kernel: ck_activation {
-        switch self {
-        case .none: return CK_ACT_NONE
-        case .relu: return CK_ACT_RELU
-        case .geluExact: return CK_ACT_GELU_ERF
-        }
-    }
-}
-
 /// The two row-wise stages around every GEMM of a Transformer layer, each with a fused Float32 kernel for the
 /// case nothing has to be differentiated (inference) and the composition of recorded ops otherwise. Both paths
 /// compute the same formula; the tests hold them against each other and against PyTorch.
@@ -36,11 +19,12 @@ extension Tensor {
     /// act(x·Wᵀ + b): x [..., in], weight [out, in] (PyTorch layout), bias [out] → [..., out].
     ///
     /// Float32 without gradients: one GEMM over the flattened rows whose epilogue adds the bias and applies the
-    /// activation to each register tile while it is in L1 (no extra pass over the output). Otherwise
+    /// activation to each register tile while it is in L1 (no extra pass over the output; tanh GELU and SiLU are one
+    /// pass after). Otherwise
     /// `matmul`, `+` and the activation op, differentiable in all three inputs. `packed`, when given, must be made
     /// from the same values as `weight` (`Linear` keeps one per weight version); it is used only on the fused path
     /// and only while it matches the active CPU path.
-    public func linear(weight: Tensor, bias: Tensor? = nil, activation: FusedActivation = .none,
+    public func linear(weight: Tensor, bias: Tensor? = nil, activation: Activation? = nil,
                        packed: PackedWeight? = nil) -> Tensor {
         let inSize = weight.shape.count == 2 ? weight.shape[1] : -1
         precondition(weight.rank == 2 && shape.last == inSize,
@@ -52,11 +36,7 @@ extension Tensor {
         guard Tensor.linearRunsFused(input: self, weight: weight, bias: bias) else {
             var y = reshaped([-1, inSize]).matmul(weight.transposed())
             if let bias { y = y + bias }
-            switch activation {
-            case .none: break
-            case .relu: y = y.relu()
-            case .geluExact: y = y.geluExact()
-            }
+            if let activation { y = activation(y) }
             return y.reshaped(outShape)
         }
         let x = reshaped([-1, inSize]).materialized()
@@ -66,7 +46,9 @@ extension Tensor {
         precondition(packed == nil || (packed!.outputSize == n && packed!.inputSize == inSize),
                      "linear: packed weight [\(packed!.outputSize), \(packed!.inputSize)] does not match weight \(weight.shape)")
         GEMM.rowsTimesTransposed(x, w, packed: packed?.isCurrent == true ? packed : nil, bias: b,
-                                 activation: activation.kernel, into: out)
+                                 activation: activation.kernel ?? CK_ACT_NONE, into: out)
+        // An activation the epilogue lacks (tanh GELU, SiLU) is one more pass, as in the composed path.
+        if activation.kernel == nil, let activation { return activation(out).reshaped(outShape) }
         return out.reshaped(outShape)
     }
 

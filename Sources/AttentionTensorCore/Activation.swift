@@ -1,7 +1,9 @@
+import AttentionCKernels
 import Foundation
-import AttentionTensorCore
 
-/// The activation functions of the Transformer family.
+/// The activation functions of the Transformer family: the one activation type of the package (layers, feed-forward
+/// blocks, and the fused GEMM epilogue of ``Tensor/linear(weight:bias:activation:packed:)``, which applies ReLU and the
+/// exact GELU to each tile in L1 and the others after).
 public enum Activation: String, Sendable, CaseIterable {
     case relu
     /// GELU with the exact Gauss error function: x·Φ(x) = x/2·(1 + erf(x/√2)) (BERT, PyTorch's default).
@@ -17,6 +19,18 @@ public enum Activation: String, Sendable, CaseIterable {
         case .gelu: return x.geluExact()
         case .geluTanh: return x * 0.5 * (1 + ((x + 0.044715 * x * x * x) * (2 / Double.pi).squareRoot()).tanh())
         case .silu: return x * x.sigmoid()
+        }
+    }
+}
+
+extension Activation? {
+    /// The GEMM epilogue for this activation, nil when the kernel has none (then it is applied after the GEMM).
+    var kernel: ck_activation? {
+        switch self {
+        case nil: return CK_ACT_NONE
+        case .relu?: return CK_ACT_RELU
+        case .gelu?: return CK_ACT_GELU_ERF
+        case .geluTanh?, .silu?: return nil
         }
     }
 }
