@@ -17,7 +17,7 @@ struct SimilarityCommand: ParsableCommand {
         let embedder = try loadEmbedder(modelOptions)
         warnAboutTruncation(sentences, tokenizer: embedder.tokenizer)
         let v = embedder.embed(sentences.map(\.text))
-        let matrix = v.map { a in v.map { b in cosine(a, b) } }
+        let matrix = SentenceEmbedder.similarityMatrix(v)
         if json {
             try printJSON(.object(["sentences": .strings(sentences.map(\.text)), "similarity": .array(matrix.map(JSONValue.doubles))]))
         } else {
@@ -55,8 +55,7 @@ struct SearchCommand: ParsableCommand {
         let bar = ProgressBar(total: documents.count, quiet: quiet)
         let vectors = embedder.embed(documents.map(\.text)) { done, _ in bar.update(done) }
         let q = embedder.embed([query.text])[0]
-        let scores = vectors.enumerated().map { (index: $0.offset, score: cosine(q, $0.element)) }
-        let ranked = scores.sorted { a, b in a.score > b.score || (a.score == b.score && a.index < b.index) }.prefix(top)
+        let ranked = SentenceEmbedder.rank(query: q, corpus: vectors, top: top)
         if json {
             try printJSON(.array(ranked.map { r in
                 .object(["line": .int(documents[r.index].number), "text": .string(documents[r.index].text), "score": .double(r.score)])
@@ -65,10 +64,4 @@ struct SearchCommand: ParsableCommand {
             for r in ranked { Output.line(String(format: "%.4f", r.score) + "  \(documents[r.index].number): \(documents[r.index].text)") }
         }
     }
-}
-
-func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot = 0.0, na = 0.0, nb = 0.0
-    for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
-    return dot / Swift.max((na * nb).squareRoot(), 1e-12)
 }
