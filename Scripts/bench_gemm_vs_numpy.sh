@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-/opt/swift/usr/bin/clang}
 BIN=${TMPDIR:-/tmp}/ck_gemm_bench
-"$CC" -O2 -ISources/CKernels/include Scripts/gemm_bench.c Sources/AttentionCKernels/*.c -o "$BIN" -lm
+"$CC" -O2 -ISources/AttentionCKernels/include Scripts/gemm_bench.c Sources/AttentionCKernels/*.c -o "$BIN" -lm
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(256 512 1024 2048)
 

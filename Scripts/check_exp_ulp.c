@@ -3,7 +3,7 @@
 // underflow -> +0 must match exactly.
 //
 // Build and run (no -m flags: the paths are chosen at run time exactly as in the package):
-//   /opt/swift/usr/bin/clang -O2 -ISources/CKernels/include Scripts/check_exp_ulp.c Sources/AttentionCKernels/*.c
+//   /opt/swift/usr/bin/clang -O2 -ISources/AttentionCKernels/include Scripts/check_exp_ulp.c Sources/AttentionCKernels/*.c
 //       -o /tmp/check_exp_ulp -lm -lpthread && /tmp/check_exp_ulp       (one line; ~1 min per path)
 #include "ulp_check.h"
 

@@ -4,7 +4,7 @@
 // -inf * 0, which the double reference gives too).
 //
 // Build and run (no -m flags: the paths are chosen at run time exactly as in the package):
-//   /opt/swift/usr/bin/clang -O2 -ISources/CKernels/include Scripts/check_gelu_ulp.c Sources/AttentionCKernels/*.c
+//   /opt/swift/usr/bin/clang -O2 -ISources/AttentionCKernels/include Scripts/check_gelu_ulp.c Sources/AttentionCKernels/*.c
 //       -o /tmp/check_gelu_ulp -lm -lpthread && /tmp/check_gelu_ulp       (one line; ~1-2 min per path)
 #include "ulp_check.h"
 #include "ck_rowops.h"

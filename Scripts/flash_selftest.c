@@ -2,11 +2,11 @@
 // Float64 implementation, for the forward, the backward (dq, dk, dv, dbias), the weights and the decode kernels,
 // with a causal band, an additive bias with -inf entries, and dropout. Exits non-zero on a mismatch.
 //
-//   cc -O2 -ISources/CKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c -lm -o /tmp/flash_selftest
-//   /tmp/flash_selftest
+//   cc -O2 -ISources/AttentionCKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c -lm -o /tmp/flash_selftest
+//   /tmp/flash_selftest              (CK_DIGEST=1: also a hash of every output, to diff two builds bit for bit)
 //
 // NEON under qemu-user (packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user):
-//   aarch64-linux-gnu-gcc -O2 -static -ISources/CKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c
+//   aarch64-linux-gnu-gcc -O2 -static -ISources/AttentionCKernels/include Scripts/flash_selftest.c Sources/AttentionCKernels/*.c
 //       -lm -o /tmp/flash_selftest_arm64 && qemu-aarch64 /tmp/flash_selftest_arm64
 #include "AttentionCKernels.h"
 #include "ck_flash.h"
@@ -151,6 +151,15 @@ static int run(ck_isa isa, const shape *c) {
     bad += check("dk", maxdiff(dk, rdk, (long)S * E), 1e-5, isa, c);
     bad += check("dv", maxdiff(dv, rdv, (long)S * Ev), 1e-5, isa, c);
     if (bias) bad += check("dbias", maxdiff(db, rdb, (long)L * S), 1e-5, isa, c);
+    if (getenv("CK_DIGEST")) {  // bit-identity witness across refactors: a hash of every output's bytes
+        const void *out[] = {o, rm, rs, w, dq, dk, dv, db};
+        const size_t len[] = {4u * L * Ev, 4u * L, 4u * L, 4u * L * S, 4u * L * E, 4u * S * E, 4u * S * Ev, 4u * L * S};
+        uint64_t h = 0xCBF29CE484222325ull;
+        for (int b = 0; b < 8; b++) {
+            for (size_t i = 0; i < len[b]; i++) h = (h ^ ((const unsigned char *)out[b])[i]) * 0x100000001B3ull;
+        }
+        printf("  %s L%d S%d E%d Ev%d: %016llx\n", ck_isa_name(isa), L, S, E, Ev, (unsigned long long)h);
+    }
     free(q); free(k); free(v); free(dO); free(bias); free(lo); free(hi); free(ws); free(o); free(rm); free(rs);
     free(w); free(dq); free(dk); free(dv); free(db); free(ro); free(rw); free(rdq); free(rdk); free(rdv); free(rdb);
     return bad;

@@ -1,7 +1,6 @@
-// Private to CKernels: per-ISA entry points, the shared GEMM blocking driver, and target macros.
-//
-// Every public function in CKernels.h is a thin switch in dispatch.c over `ck_current_isa()`; the variants
-// declared here live one ISA per file so each file can be read (and its assembly checked) on its own.
+// Private to CKernels: target macros, the shared GEMM blocking driver and the helpers outside the per-ISA
+// tables. The kernels themselves are templates (*_impl.h) on the vocabulary of ck_simd.h, instantiated once
+// per ISA file and reached through that file's table (ck_table.h).
 #ifndef CK_INTERNAL_H
 #define CK_INTERNAL_H
 
@@ -34,7 +33,7 @@ typedef void (*ck_sgemm_ukernel)(int64_t kc, const float *a, const float *b, flo
 /// packed as Bᵀ, so its columns are the rows here).
 typedef void (*ck_pack_fn)(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst);
 
-/// Blocking parameters and kernels of one ISA path (loop structure in gemm_driver.c, tuning in gemm_avx512.c).
+/// Blocking parameters and kernels of one ISA path (loop structure in gemm_driver.c, tuning in the ISA files).
 typedef struct {
     int64_t mr, nr;  // register tile
     int64_t mc, kc, nc;  // cache blocks: A block mc x kc (L2), B panel kc x nc (L3), B strip kc x nr (L1)
@@ -72,68 +71,12 @@ void ck_pack_generic(int64_t mn, int64_t kc, const float *src, int64_t rs, int64
 void ck_pack_x86(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst, int64_t w);
 #endif
 
-extern const ck_sgemm_impl ck_sgemm_scalar_impl;
-#if defined(__x86_64__)
-extern const ck_sgemm_impl ck_sgemm_avx2_impl;
-extern const ck_sgemm_impl ck_sgemm_avx512_impl;
-#endif
-#if defined(__aarch64__)
-extern const ck_sgemm_impl ck_sgemm_neon_impl;
-#endif
+// MARK: - Softmax pieces outside the tables (softmax_common.c)
 
-// MARK: - Per-ISA variants of the other kernels
-
-void ck_dgemm_scalar(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA,
-                     int64_t csA, const double *B, int64_t rsB, int64_t csB, double beta, double *C,
-                     int64_t ldc);
-void ck_vexp_scalar(const float *x, float *y, int64_t n);
-void ck_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
 /// Rows whose max `m` is +-inf or NaN (policy in softmax_common.c); `log_mode` selects log-softmax.
 void ck_softmax_row_special(float *x, int64_t cols, float m, int log_mode);
 /// log(s) for finite s >= 1 (NaN passes through), in double, without libm.
 double ck_log_ge1(double s);
 
-#if defined(__x86_64__)
-void ck_dgemm_avx2(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA,
-                   int64_t csA, const double *B, int64_t rsB, int64_t csB, double beta, double *C,
-                   int64_t ldc);
-void ck_dgemm_avx512(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t rsA,
-                     int64_t csA, const double *B, int64_t rsB, int64_t csB, double beta, double *C,
-                     int64_t ldc);
-void ck_vexp_avx2(const float *x, float *y, int64_t n);
-void ck_vexp_avx512(const float *x, float *y, int64_t n);
-void ck_softmax_rows_avx2(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
-void ck_softmax_rows_avx512(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
-#endif
-
-#if defined(__aarch64__)
-void ck_vexp_neon(const float *x, float *y, int64_t n);
-void ck_softmax_rows_neon(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode);
-#endif
-
-// MARK: - Row kernels (rowops_*.c)
-
-#define CK_ROWOPS_DECLARE(suffix)                                                                              \
-    void ck_bias_act_rows_##suffix(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias,        \
-                                   ck_activation act);                                                         \
-    void ck_layernorm_rows_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,           \
-                                    const float *gamma, const float *beta, float eps, float *y, int64_t ldy,    \
-                                    int64_t rows, int64_t cols);                                               \
-    void ck_gelu_backward_##suffix(const float *x, const float *g, float *dx, int64_t n);                    \
-    void ck_layernorm_rows_saving_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,    \
-                                           const float *gamma, const float *beta, float eps, float *y,         \
-                                           int64_t ldy, int64_t rows, int64_t cols, float *mean, float *rstd); \
-    void ck_layernorm_backward_rows_##suffix(const float *x, int64_t ldx, const float *residual, int64_t ldr,  \
-                                             const float *gamma, const float *mean, const float *rstd,         \
-                                             const float *g, int64_t ldg, float *dz, int64_t lddz,             \
-                                             float *dgamma, float *dbeta, int64_t rows, int64_t cols);
-CK_ROWOPS_DECLARE(scalar)
-#if defined(__x86_64__)
-CK_ROWOPS_DECLARE(avx2)
-CK_ROWOPS_DECLARE(avx512)
-#endif
-#if defined(__aarch64__)
-CK_ROWOPS_DECLARE(neon)
-#endif
 
 #endif

@@ -25,12 +25,12 @@
 // (chunks of FL_CHUNK value dims in dP, one K block in dQ, one Q block in dK and dV) added to a running total.
 #define FL_BCB (FL_KV * FV_N)
 
-static size_t FL_FN(fl_bwd_workspace)(int64_t E, int64_t Ev, int64_t S) {
+static size_t CK_FN(fl_bwd_workspace)(int64_t E, int64_t Ev, int64_t S) {
     const int64_t sp = (S + FL_BCB - 1) / FL_BCB * FL_BCB;
     return sizeof(float) * (size_t)((2 * (E + Ev) + 3 * FL_BRB) * sp + FL_BRB * FL_BCB) + 2 * sizeof(double) * FL_BRB;
 }
 
-static size_t FL_FN(fl_weights_workspace)(int64_t E) { return sizeof(float) * (size_t)(E * FL_BCB); }
+static size_t CK_FN(fl_weights_workspace)(int64_t E) { return sizeof(float) * (size_t)(E * FL_BCB); }
 
 /// The K block a backward or weights call is working on: kt and vt point at its first column, rows `ld` apart.
 typedef struct {
@@ -39,11 +39,11 @@ typedef struct {
     int masked;                // some row of the current Q block does not see the whole block
     const float *kt, *vt;
     int64_t ld;
-} FL_FN(fl_kblock);
+} CK_FN(fl_kblock);
 
 // P (and P~ with dropout) of R rows starting at row i0 (rows past `nvalid` repeat the last and are not
 // stored). Returns nothing; writes P rows to pdst (stride ldp) and P~ rows to pddst when dropout is on.
-FL_INLINE FL_TARGET void FL_FN(fl_p_tile)(const int R, const FL_FN(fl_kblock) *b, const float *q, int64_t ldq,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_p_tile)(const int R, const CK_FN(fl_kblock) *b, const float *q, int64_t ldq,
                                           const float *rowmax, const float *rowsum, int64_t i0, int64_t nvalid,
                                           float *pdst, int64_t ldp, float *pddst, int64_t ldpd, int64_t nstore) {
     const ck_flash_head *h = b->h;
@@ -97,7 +97,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_p_tile)(const int R, const FL_FN(fl_kblock) *b
 // dP~ = dP * Z (Z = keep / (1 - p), read off P~ != 0; a weight that underflowed to 0 gets dS = 0 either way).
 // dP runs in chunks of FL_CHUNK value dims, each summed from 0 and added to the running total (kept in the dP
 // rows meanwhile): a blocked sum's rounding error grows like Ev^(3/4), a plain one's like Ev.
-FL_INLINE FL_TARGET void FL_FN(fl_dp_tile)(const int R, const FL_FN(fl_kblock) *b, const float *dout, int64_t lddo,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_dp_tile)(const int R, const CK_FN(fl_kblock) *b, const float *dout, int64_t lddo,
                                            int64_t i0, int64_t nvalid, const float *P, const float *Pd, float *dP,
                                            int64_t ldp, double *dot, double *psum) {
     const ck_flash_head *h = b->h;
@@ -151,7 +151,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_dp_tile)(const int R, const FL_FN(fl_kblock) *
 // dS = P * (dP~ - delta) for `rows` rows of one K block, with delta = hi + lo split into two floats: when dP~ is
 // close to delta (a peaked row, where the plain backward cancels), dP~ - hi is exact and lo keeps the bits a
 // single rounded delta would lose. Stores dS * scale into dS (stride FL_BCB) and dS into dbias when asked.
-FL_INLINE FL_TARGET void FL_FN(fl_ds_rows)(const FL_FN(fl_kblock) *b, const ck_flash_bwd_args *a, int64_t i0,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_ds_rows)(const CK_FN(fl_kblock) *b, const ck_flash_bwd_args *a, int64_t i0,
                                            int64_t rows, const float *P, const float *dP, int64_t ldp,
                                            const float *hi, const float *lo, float *dS) {
     const fv sc = fv_set1(b->h->scale);
@@ -168,7 +168,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_ds_rows)(const FL_FN(fl_kblock) *b, const ck_f
 
 // xt[d.., BCB] += sum_i A[i][d..] * B[i][BCB] over `rows` rows: dvt += dO^T P~ and dkt += q^T dS (the Q
 // block's sum from 0 in registers, then added to the running total). xt rows are ldx apart, B rows ldb.
-FL_INLINE FL_TARGET void FL_FN(fl_acc_tile)(const int D, float *xt, int64_t ldx, const float *A, int64_t lda,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_acc_tile)(const int D, float *xt, int64_t ldx, const float *A, int64_t lda,
                                             const float *B, int64_t ldb, int64_t rows) {
     fv acc[FL_DB][FL_KV];
 #pragma clang loop unroll(full)
@@ -199,7 +199,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_acc_tile)(const int D, float *xt, int64_t ldx,
 
 // dq[i][e0..] += sum_j dS[i][j] * k[j][e0..] for R rows, head dims in lanes (FL_KV vectors, `ew` valid lanes);
 // the K block's sum from 0, then added.
-FL_INLINE FL_TARGET void FL_FN(fl_dq_tile)(const int R, float *dq, int64_t lddq, const float *dS, const float *k,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_dq_tile)(const int R, float *dq, int64_t lddq, const float *dS, const float *k,
                                            int64_t ldk, int64_t nb, int64_t ew) {
     fv acc[FL_RB][FL_KV];
     const int full = ew >= FL_KV * FV_N;
@@ -233,7 +233,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_dq_tile)(const int R, float *dq, int64_t lddq,
 /// Packs xt[c][j] = x[j0 + j][c] for j < width (rows `ld` apart), zero for j in [n, width): keys in lanes. Walks
 /// 16 keys at a time so the 16 source rows stay in L1 while every column of them is copied (a column-at-a-time
 /// walk becomes a gather per element).
-static void FL_FN(fl_pack_t)(const float *x, int64_t ldx, int64_t cols, int64_t j0, int64_t n, int64_t width,
+static void CK_FN(fl_pack_t)(const float *x, int64_t ldx, int64_t cols, int64_t j0, int64_t n, int64_t width,
                              float *xt, int64_t ld) {
     for (int64_t jb = 0; jb < width; jb += 16) {
         const int64_t m = CK_MIN(16, width - jb);
@@ -245,7 +245,7 @@ static void FL_FN(fl_pack_t)(const float *x, int64_t ldx, int64_t cols, int64_t 
 }
 
 /// The inverse: x[j][c] = xt[c][j] for j < n, 16 keys at a time for the same reason.
-static void FL_FN(fl_unpack_t)(const float *xt, int64_t ld, int64_t cols, int64_t n, float *x, int64_t ldx) {
+static void CK_FN(fl_unpack_t)(const float *xt, int64_t ld, int64_t cols, int64_t n, float *x, int64_t ldx) {
     for (int64_t jb = 0; jb < n; jb += 16) {
         const int64_t m = CK_MIN(16, n - jb);
         for (int64_t c = 0; c < cols; c++) {
@@ -257,7 +257,7 @@ static void FL_FN(fl_unpack_t)(const float *xt, int64_t ld, int64_t cols, int64_
 
 /// Whether any of rows [i0, i0 + n) sees a key of [j0, j0 + nb); sets *masked when some row misses part of
 /// the full lane range [j0, j0 + BCB).
-static int FL_FN(fl_rows_touch)(const ck_flash_head *h, int64_t i0, int64_t n, int64_t j0, int64_t nb, int *masked) {
+static int CK_FN(fl_rows_touch)(const ck_flash_head *h, int64_t i0, int64_t n, int64_t j0, int64_t nb, int *masked) {
     int any = 0, m = nb < FL_BCB;
     for (int64_t i = i0; i < i0 + n; i++) {
         const int64_t lo = h->key_lo ? h->key_lo[i] : 0, hi = h->key_hi ? h->key_hi[i] : h->S;
@@ -268,7 +268,7 @@ static int FL_FN(fl_rows_touch)(const ck_flash_head *h, int64_t i0, int64_t n, i
     return any;
 }
 
-FL_TARGET static void FL_FN(fl_backward)(const ck_flash_bwd_args *a) {
+CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
     const ck_flash_head *h = a->head;
     const int64_t E = h->E, Ev = h->Ev, S = h->S, sp = (S + FL_BCB - 1) / FL_BCB * FL_BCB;
     float *kt = (float *)a->workspace, *vt = kt + E * sp, *dkt = vt + Ev * sp, *dvt = dkt + E * sp;
@@ -277,8 +277,8 @@ FL_TARGET static void FL_FN(fl_backward)(const ck_flash_bwd_args *a) {
     float *pd = h->drop_threshold ? Pd : 0;
     const float *pt = pd ? pd : P;  // P~
     float dhi[FL_BRB], dlo[FL_BRB];
-    FL_FN(fl_pack_t)(a->k, a->ldk, E, 0, S, sp, kt, sp);
-    FL_FN(fl_pack_t)(a->v, a->ldv, Ev, 0, S, sp, vt, sp);
+    CK_FN(fl_pack_t)(a->k, a->ldk, E, 0, S, sp, kt, sp);
+    CK_FN(fl_pack_t)(a->v, a->ldv, Ev, 0, S, sp, vt, sp);
     for (int64_t x = 0; x < (E + Ev) * sp; x++) dkt[x] = 0.0f;  // dkt and dvt are adjacent
 
     for (int64_t i0 = a->row0; i0 < a->row1; i0 += FL_BRB) {
@@ -298,13 +298,13 @@ FL_TARGET static void FL_FN(fl_backward)(const ck_flash_bwd_args *a) {
 
         // Pass 1: P, P~, dP of every visible block, and delta from them.
         for (int64_t j0 = kb0; j0 < jhi; j0 += FL_BCB) {
-            FL_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
-            (void)FL_FN(fl_rows_touch)(h, i0, n, j0, b.nb, &b.masked);  // a block no row sees comes out masked
+            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
+            (void)CK_FN(fl_rows_touch)(h, i0, n, j0, b.nb, &b.masked);  // a block no row sees comes out masked
             for (int64_t r = 0; r < n; r += FL_RB) {
                 const int64_t nv = CK_MIN(FL_RB, n - r);
-                FL_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0 + r, nv, P + r * sp + j0, sp,
+                CK_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0 + r, nv, P + r * sp + j0, sp,
                                  pd ? pd + r * sp + j0 : 0, sp, FL_BCB);
-                FL_FN(fl_dp_tile)(FL_RB, &b, a->dout, a->lddo, i0 + r, nv, P + r * sp + j0, pd ? pd + r * sp + j0 : 0,
+                CK_FN(fl_dp_tile)(FL_RB, &b, a->dout, a->lddo, i0 + r, nv, P + r * sp + j0, pd ? pd + r * sp + j0 : 0,
                                   dP + r * sp + j0, sp, dot + r, psum + r);
             }
         }
@@ -319,48 +319,48 @@ FL_TARGET static void FL_FN(fl_backward)(const ck_flash_bwd_args *a) {
 
         // Pass 2: dS, then dV, dK (running totals of the block's keys) and dQ (this Q block's rows).
         for (int64_t j0 = kb0; j0 < jhi; j0 += FL_BCB) {
-            FL_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
-            FL_FN(fl_ds_rows)(&b, a, i0, n, P + j0, dP + j0, sp, dhi, dlo, dS);
+            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
+            CK_FN(fl_ds_rows)(&b, a, i0, n, P + j0, dP + j0, sp, dhi, dlo, dS);
             int64_t d = 0;
             for (; d + FL_DB <= Ev; d += FL_DB)
-                FL_FN(fl_acc_tile)(FL_DB, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n);
-#define FL_DV_TAIL(D) FL_FN(fl_acc_tile)(D, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n)
+                CK_FN(fl_acc_tile)(FL_DB, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n);
+#define FL_DV_TAIL(D) CK_FN(fl_acc_tile)(D, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n)
             FL_SWITCH8(Ev - d, FL_DB, FL_DV_TAIL)
 #undef FL_DV_TAIL
             int64_t e = 0;
             for (; e + FL_DB <= E; e += FL_DB)
-                FL_FN(fl_acc_tile)(FL_DB, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n);
-#define FL_DK_TAIL(D) FL_FN(fl_acc_tile)(D, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n)
+                CK_FN(fl_acc_tile)(FL_DB, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n);
+#define FL_DK_TAIL(D) CK_FN(fl_acc_tile)(D, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n)
             FL_SWITCH8(E - e, FL_DB, FL_DK_TAIL)
 #undef FL_DK_TAIL
             for (int64_t e0 = 0; e0 < E; e0 += FL_KV * FV_N) {
                 const int64_t ew = CK_MIN(FL_KV * FV_N, E - e0);
                 int64_t r = 0;
                 for (; r + FL_RB <= n; r += FL_RB)
-                    FL_FN(fl_dq_tile)(FL_RB, a->dq + (i0 + r) * a->lddq + e0, a->lddq, dS + r * FL_BCB,
+                    CK_FN(fl_dq_tile)(FL_RB, a->dq + (i0 + r) * a->lddq + e0, a->lddq, dS + r * FL_BCB,
                                       a->k + j0 * a->ldk + e0, a->ldk, b.nb, ew);
-#define FL_DQ_TAIL(R) FL_FN(fl_dq_tile)(R, a->dq + (i0 + r) * a->lddq + e0, a->lddq, dS + r * FL_BCB, \
+#define FL_DQ_TAIL(R) CK_FN(fl_dq_tile)(R, a->dq + (i0 + r) * a->lddq + e0, a->lddq, dS + r * FL_BCB, \
                                         a->k + j0 * a->ldk + e0, a->ldk, b.nb, ew)
                 FL_SWITCH8(n - r, FL_RB, FL_DQ_TAIL)
 #undef FL_DQ_TAIL
             }
         }
     }
-    FL_FN(fl_unpack_t)(dkt, sp, E, S, a->dk, a->lddk);
-    FL_FN(fl_unpack_t)(dvt, sp, Ev, S, a->dv, a->lddv);
+    CK_FN(fl_unpack_t)(dkt, sp, E, S, a->dk, a->lddk);
+    CK_FN(fl_unpack_t)(dvt, sp, Ev, S, a->dv, a->lddv);
 }
 
-FL_TARGET static void FL_FN(fl_weights)(const ck_flash_weights_args *a) {
+CK_SIMD_TARGET static void CK_FN(fl_weights)(const ck_flash_weights_args *a) {
     const ck_flash_head *h = a->head;
     float *kt = (float *)a->workspace;
     for (int64_t j0 = a->key0; j0 < a->key1; j0 += FL_BCB) {
-        FL_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, a->key1 - j0), 1, kt, 0, FL_BCB};
-        FL_FN(fl_pack_t)(a->k, a->ldk, h->E, j0, b.nb, FL_BCB, kt, FL_BCB);
+        CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, a->key1 - j0), 1, kt, 0, FL_BCB};
+        CK_FN(fl_pack_t)(a->k, a->ldk, h->E, j0, b.nb, FL_BCB, kt, FL_BCB);
         for (int64_t i0 = 0; i0 < h->L; i0 += FL_RB) {
             const int64_t nv = CK_MIN(FL_RB, h->L - i0);
             float *w = a->w + i0 * a->ldw + j0;
             // With dropout the caller wants the dropped weights (as PyTorch returns them): P~ overwrites P.
-            FL_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0, nv, w, a->ldw, h->drop_threshold ? w : 0,
+            CK_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0, nv, w, a->ldw, h->drop_threshold ? w : 0,
                              a->ldw, b.nb);
         }
     }

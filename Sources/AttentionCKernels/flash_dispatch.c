@@ -1,32 +1,19 @@
-// Flash attention entry points: each a switch over the active ISA (see dispatch.c for how it is chosen), plus
-// the decode merge, which is scalar work on a handful of partials.
-#include "flash_simd.h"
+// Flash attention entry points: each calls through the table of the head's path (ck_table.h), plus the decode
+// merge, which is scalar work on a handful of partials.
+#include "ck_table.h"
+#include "ck_exp.h"
 
 ck_isa ck_flash_resolve_isa(ck_isa isa) {
     if (isa == CK_ISA_AUTO) return ck_current_isa();
     return ck_isa_supported(isa) ? isa : CK_ISA_SCALAR;
 }
 
-static const ck_flash_impl *flash_impl(ck_isa isa) {
-    switch (ck_flash_resolve_isa(isa)) {
-#if defined(__x86_64__)
-    case CK_ISA_AVX512: return &ck_flash_avx512_impl;
-    case CK_ISA_AVX2: return &ck_flash_avx2_impl;
-#endif
-#if defined(__aarch64__)
-    case CK_ISA_NEON: return &ck_flash_neon_impl;
-#endif
-    default: return &ck_flash_scalar_impl;
-    }
-}
+static const ck_flash_impl *flash_impl(ck_isa isa) { return &ck_table_of(ck_flash_resolve_isa(isa))->flash; }
 
 // The forward's instance for a query length: short blocks for short queries where the path has them.
 static const ck_flash_impl *forward_impl(ck_isa isa, int64_t L) {
-#if defined(__x86_64__)
-    if (ck_flash_resolve_isa(isa) == CK_ISA_AVX512 && L <= CK_FLASH_SHORT_ROWS) return &ck_flash_avx512_short_impl;
-#endif
-    (void)L;
-    return flash_impl(isa);
+    const ck_kernel_table *t = ck_table_of(ck_flash_resolve_isa(isa));
+    return t->flash_short != NULL && L <= t->flash_short_rows ? t->flash_short : &t->flash;
 }
 
 ck_flash_config ck_flash_get_config(ck_isa isa) { return flash_impl(isa)->config; }
@@ -36,29 +23,25 @@ void ck_flash_backward(const ck_flash_bwd_args *a) { flash_impl(a->head->isa)->b
 void ck_flash_weights(const ck_flash_weights_args *a) { flash_impl(a->head->isa)->weights(a); }
 void ck_flash_decode(const ck_flash_decode_args *a) { flash_impl(a->head->isa)->decode(a); }
 
-// The largest need of any compiled path, so a buffer sized once stays valid whichever path a call runs.
-#if defined(__x86_64__)
-#define FL_MAX_OVER_PATHS(EXPR)                                                        \
-    size_t n = ck_flash_scalar_impl.EXPR, a = ck_flash_avx2_impl.EXPR, b = ck_flash_avx512_impl.EXPR; \
-    size_t c = ck_flash_avx512_short_impl.EXPR;                                        \
-    n = n > a ? n : a;                                                                 \
-    n = n > b ? n : b;                                                                 \
-    n = n > c ? n : c;
-#elif defined(__aarch64__)
-#define FL_MAX_OVER_PATHS(EXPR)                                                        \
-    size_t n = ck_flash_scalar_impl.EXPR, c = ck_flash_neon_impl.EXPR;                 \
-    n = n > c ? n : c;
-#else
-#define FL_MAX_OVER_PATHS(EXPR) size_t n = ck_flash_scalar_impl.EXPR;
-#endif
-
+// The largest need of any built-in instance, so a buffer sized once stays valid whichever path a call runs.
 size_t ck_flash_workspace_size(int64_t E, int64_t Ev) {
-    FL_MAX_OVER_PATHS(workspace(E, Ev))
+    size_t n = 0;
+    CK_EACH_TABLE(t, {
+        const size_t a = t->flash.workspace(E, Ev), b = t->flash_short ? t->flash_short->workspace(E, Ev) : 0;
+        n = a > n ? a : n;
+        n = b > n ? b : n;
+    })
     return (n + 63) / 64 * 64;
 }
 
 size_t ck_flash_backward_workspace_size(int64_t E, int64_t Ev, int64_t S) {
-    FL_MAX_OVER_PATHS(backward_workspace(E, Ev, S))
+    size_t n = 0;
+    CK_EACH_TABLE(t, {
+        const size_t a = t->flash.backward_workspace(E, Ev, S);
+        const size_t b = t->flash_short ? t->flash_short->backward_workspace(E, Ev, S) : 0;
+        n = a > n ? a : n;
+        n = b > n ? b : n;
+    })
     return (n + 63) / 64 * 64;
 }
 

@@ -1,5 +1,5 @@
-// Private template: flash-attention forward and decode for one ISA (see flash_simd.h for the vocabulary).
-// Included once per ISA file with FL_QV, FL_SJ, FL_PD, FL_BC and FL_DEC defined.
+// Private template: flash-attention forward and decode for one ISA (see ck_simd.h for the vocabulary).
+// Included once per ISA file (through flash_instance.h) with FL_QV, FL_SJ, FL_PD, FL_BC and FL_DEC defined.
 //
 // Forward layout, "queries in lanes": a block of BR = FL_QV * FV_N query rows is packed transposed once,
 // qt[e][i] = q[i][e], so that every product below reads K and V in their natural row-major layout through
@@ -45,10 +45,10 @@ typedef struct {
     const float *bias;        // bias row of the block's first query, or NULL
     int32_t boff[FL_BR];      // bias offset of each lane's row from it (rows past the block end repeat the last;
                               // at most (BR - 1) * S, so 32 bits suffice even when L * S does not fit)
-} FL_FN(fl_fwd_ctx);
+} CK_FN(fl_fwd_ctx);
 
 // [SJ keys, BR queries] = scale * K[j0.., E] . qt[E, BR]; then bias, mask, block max, store.
-FL_INLINE FL_TARGET void FL_FN(fl_score_tile)(const int J, const FL_FN(fl_fwd_ctx) *c, const float *qt, int64_t E,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_score_tile)(const int J, const CK_FN(fl_fwd_ctx) *c, const float *qt, int64_t E,
                                               int64_t j0, int64_t jlast, float *st, fv *bmax) {
     const float *kr[FL_SJ];
 #pragma clang loop unroll(full)
@@ -89,7 +89,7 @@ FL_INLINE FL_TARGET void FL_FN(fl_score_tile)(const int J, const FL_FN(fl_fwd_ct
 }
 
 // ot[d.., BR] = alpha * ot + sum_j v[j][d..] * P[j][BR]  for D value dims (the block's sum from 0, then added).
-FL_INLINE FL_TARGET void FL_FN(fl_pv_tile)(const int D, float *ot, const fv *alpha, const float *st, int64_t nb,
+CK_INLINE CK_SIMD_TARGET void CK_FN(fl_pv_tile)(const int D, float *ot, const fv *alpha, const float *st, int64_t nb,
                                            const float *v, int64_t ldv) {
     fv acc[FL_PD][FL_QV];
 #pragma clang loop unroll(full)
@@ -119,15 +119,15 @@ FL_INLINE FL_TARGET void FL_FN(fl_pv_tile)(const int D, float *ot, const fv *alp
     }
 }
 
-static size_t FL_FN(fl_fwd_workspace)(int64_t E, int64_t Ev) {
+static size_t CK_FN(fl_fwd_workspace)(int64_t E, int64_t Ev) {
     return sizeof(float) * (size_t)((E + FL_BC + Ev) * FL_BR);
 }
 
-FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
+CK_SIMD_TARGET static void CK_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
     const ck_flash_head *h = a->head;
     const int64_t E = h->E, Ev = h->Ev, S = h->S, r0 = a->row0, nr = a->rows;
     float *qt = (float *)a->workspace, *st = qt + E * FL_BR, *ot = st + FL_BC * FL_BR;
-    FL_FN(fl_fwd_ctx) c;
+    CK_FN(fl_fwd_ctx) c;
     c.h = h; c.k = a->k; c.ldk = a->ldk; c.row0 = r0; c.scale = h->scale;
     c.bias = h->bias ? h->bias + r0 * h->bias_rs : 0;
 
@@ -174,8 +174,8 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
         for (int q = 0; q < FL_QV; q++) bmax[q] = fv_set1(-__builtin_inff());
         int64_t jt = 0;
         for (; jt + FL_SJ <= nb; jt += FL_SJ)
-            FL_FN(fl_score_tile)(FL_SJ, &c, qt, E, j0 + jt, jhi - 1, st + jt * FL_BR, bmax);
-#define FL_SCORE_TAIL(J) FL_FN(fl_score_tile)(J, &c, qt, E, j0 + jt, jhi - 1, st + jt * FL_BR, bmax)
+            CK_FN(fl_score_tile)(FL_SJ, &c, qt, E, j0 + jt, jhi - 1, st + jt * FL_BR, bmax);
+#define FL_SCORE_TAIL(J) CK_FN(fl_score_tile)(J, &c, qt, E, j0 + jt, jhi - 1, st + jt * FL_BR, bmax)
         FL_SWITCH8(nb - jt, FL_SJ, FL_SCORE_TAIL)
 #undef FL_SCORE_TAIL
 
@@ -207,8 +207,8 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
 
         const float *vb = a->v + j0 * a->ldv;
         int64_t d = 0;
-        for (; d + FL_PD <= Ev; d += FL_PD) FL_FN(fl_pv_tile)(FL_PD, ot + d * FL_BR, alpha, st, nb, vb + d, a->ldv);
-#define FL_PV_TAIL(D) FL_FN(fl_pv_tile)(D, ot + d * FL_BR, alpha, st, nb, vb + d, a->ldv)
+        for (; d + FL_PD <= Ev; d += FL_PD) CK_FN(fl_pv_tile)(FL_PD, ot + d * FL_BR, alpha, st, nb, vb + d, a->ldv);
+#define FL_PV_TAIL(D) CK_FN(fl_pv_tile)(D, ot + d * FL_BR, alpha, st, nb, vb + d, a->ldv)
         FL_SWITCH8(Ev - d, FL_PD, FL_PV_TAIL)
 #undef FL_PV_TAIL
     }
@@ -248,12 +248,12 @@ FL_TARGET static void FL_FN(fl_forward_block)(const ck_flash_fwd_args *a) {
 }
 
 // Callers pass at most fwd_rows rows; more are split here, so a mismatched block size is never unsafe.
-FL_TARGET static void FL_FN(fl_forward)(const ck_flash_fwd_args *a) {
+CK_SIMD_TARGET static void CK_FN(fl_forward)(const ck_flash_fwd_args *a) {
     ck_flash_fwd_args sub = *a;
     for (int64_t r = 0; r < a->rows; r += FL_BR) {
         sub.row0 = a->row0 + r;
         sub.rows = CK_MIN(FL_BR, a->rows - r);
-        FL_FN(fl_forward_block)(&sub);
+        CK_FN(fl_forward_block)(&sub);
     }
 }
 
@@ -261,7 +261,7 @@ FL_TARGET static void FL_FN(fl_forward)(const ck_flash_fwd_args *a) {
 
 // One sub-chunk of at most FL_DEC keys [j0, j0 + n), folded into the running state (m, l, acc) exactly like a
 // K/V block of the forward: scores, new max, rescale by exp(m_old - m_new), add P and P~ v.
-FL_TARGET static void FL_FN(fl_decode_chunk)(const ck_flash_decode_args *a, int64_t j0, int64_t n, float *m, float *l) {
+CK_SIMD_TARGET static void CK_FN(fl_decode_chunk)(const ck_flash_decode_args *a, int64_t j0, int64_t n, float *m, float *l) {
     const ck_flash_head *h = a->head;
     const int64_t E = h->E, Ev = h->Ev, row = a->row;
     float s[FL_DEC + FV_N];
@@ -323,14 +323,14 @@ FL_TARGET static void FL_FN(fl_decode_chunk)(const ck_flash_decode_args *a, int6
     *l = *l * alpha + fv_hsum(lsum);
 }
 
-FL_TARGET static void FL_FN(fl_decode)(const ck_flash_decode_args *a) {
+CK_SIMD_TARGET static void CK_FN(fl_decode)(const ck_flash_decode_args *a) {
     const ck_flash_head *h = a->head;
     int64_t j0 = a->key0, j1 = a->key1;
     if (h->key_lo && h->key_lo[a->row] > j0) j0 = h->key_lo[a->row];
     if (h->key_hi && h->key_hi[a->row] < j1) j1 = h->key_hi[a->row];
     for (int64_t d = 0; d < h->Ev; d++) a->acc[d] = 0.0f;
     float m = -__builtin_inff(), l = 0.0f;
-    for (int64_t j = j0; j < j1; j += FL_DEC) FL_FN(fl_decode_chunk)(a, j, CK_MIN(FL_DEC, j1 - j), &m, &l);
+    for (int64_t j = j0; j < j1; j += FL_DEC) CK_FN(fl_decode_chunk)(a, j, CK_MIN(FL_DEC, j1 - j), &m, &l);
     *a->m = m;
     *a->l = l;
 }

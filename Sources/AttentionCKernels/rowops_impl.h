@@ -1,5 +1,5 @@
-// Private: the row kernels of ck_rowops.h written once in the vector vocabulary of flash_simd.h and
-// instantiated per ISA by rowops_avx512.c, rowops_avx2.c, rowops_neon.c and rowops_scalar.c.
+// Private template: the row kernels of ck_rowops.h written once in the vector vocabulary of ck_simd.h and
+// instantiated by every ISA file (ck_avx512.c, ck_avx2.c, ck_neon.c, ck_scalar.c).
 //
 // Exact GELU, gelu(x) = x/2 * (1 + erf(u)), u = x/sqrt(2):
 //   |u| <  0.5:  1 + erf(u) = 1 + u*A(u^2)
@@ -35,12 +35,12 @@
 #define RO_ERFC_B9 -0x1.2dcbf00000000p-4f  // -7.368081808e-02
 #define RO_INV_SQRT2 0.707106781186547524f
 
-#if defined(FL_ISA_SCALAR)
+#if defined(CK_SIMD_SCALAR)
 #include <math.h>
 #endif
 
 // 1 + erf(x/sqrt 2) = 2*Phi(x), and (when pdf != NULL) phi(x) = exp(-x^2/2)/sqrt(2 pi), by the method above.
-FL_INLINE FL_TARGET fv FL_FN(ro_two_phi)(fv x, fv *pdf) {
+CK_INLINE CK_SIMD_TARGET fv CK_FN(ro_two_phi)(fv x, fv *pdf) {
     const fv half = fv_set1(0.5f);
     // Beyond |x| = 16 exp(-x^2/2) is 0 in float; clamping keeps x*x finite (no inf - inf) and NaN flows through.
     const fv xc = fv_min(fv_set1(16.0f), fv_max(fv_set1(-16.0f), x));
@@ -77,45 +77,45 @@ FL_INLINE FL_TARGET fv FL_FN(ro_two_phi)(fv x, fv *pdf) {
     return fv_select(fv_lt(t, half), near, tail);
 }
 
-FL_INLINE FL_TARGET fv FL_FN(ro_gelu)(fv x) {
-#if defined(FL_ISA_SCALAR)
+CK_INLINE CK_SIMD_TARGET fv CK_FN(ro_gelu)(fv x) {
+#if defined(CK_SIMD_SCALAR)
     // The portable path is the reference formula itself, in double, with 1 + erf(u) written erfc(-u) (no cancellation).
     const double d = (double)x;
     return (float)(0.5 * d * erfc(-d * 0.70710678118654752440));
 #else
-    return fv_mul(fv_mul(x, fv_set1(0.5f)), FL_FN(ro_two_phi)(x, NULL));
+    return fv_mul(fv_mul(x, fv_set1(0.5f)), CK_FN(ro_two_phi)(x, NULL));
 #endif
 }
 
 // d gelu / dx = Phi(x) + x*phi(x), times the incoming gradient.
-FL_INLINE FL_TARGET fv FL_FN(ro_gelu_grad)(fv x, fv g) {
-#if defined(FL_ISA_SCALAR)
+CK_INLINE CK_SIMD_TARGET fv CK_FN(ro_gelu_grad)(fv x, fv g) {
+#if defined(CK_SIMD_SCALAR)
     const double d = (double)x;
     const double phi = 0.5 * erfc(-d * 0.70710678118654752440), pdf = exp(-0.5 * d * d) * 0.39894228040143267794;
     return (float)((double)g * (phi + (isinf(d) ? 0.0 : d * pdf)));
 #else
     fv pdf;
-    const fv twoPhi = FL_FN(ro_two_phi)(x, &pdf);
+    const fv twoPhi = CK_FN(ro_two_phi)(x, &pdf);
     const fv xc = fv_min(fv_set1(16.0f), fv_max(fv_set1(-16.0f), x));
     return fv_mul(g, fv_fma(xc, pdf, fv_mul(twoPhi, fv_set1(0.5f))));
 #endif
 }
 
-FL_TARGET void FL_FN(ck_gelu_backward)(const float *x, const float *g, float *dx, int64_t n) {
+CK_SIMD_TARGET void CK_FN(ck_gelu_backward)(const float *x, const float *g, float *dx, int64_t n) {
     int64_t i = 0;
-    for (; i + FV_N <= n; i += FV_N) fv_store(dx + i, FL_FN(ro_gelu_grad)(fv_load(x + i), fv_load(g + i)));
-    if (i < n) fv_storen(dx + i, FL_FN(ro_gelu_grad)(fv_loadn(x + i, n - i), fv_loadn(g + i, n - i)), n - i);
+    for (; i + FV_N <= n; i += FV_N) fv_store(dx + i, CK_FN(ro_gelu_grad)(fv_load(x + i), fv_load(g + i)));
+    if (i < n) fv_storen(dx + i, CK_FN(ro_gelu_grad)(fv_loadn(x + i, n - i), fv_loadn(g + i, n - i)), n - i);
 }
 
-FL_INLINE FL_TARGET fv FL_FN(ro_act)(fv x, ck_activation act) {
+CK_INLINE CK_SIMD_TARGET fv CK_FN(ro_act)(fv x, ck_activation act) {
     switch (act) {
     case CK_ACT_RELU: return fv_max(fv_zero(), x);  // operand order keeps NaN on x86
-    case CK_ACT_GELU_ERF: return FL_FN(ro_gelu)(x);
+    case CK_ACT_GELU_ERF: return CK_FN(ro_gelu)(x);
     default: return x;
     }
 }
 
-FL_TARGET void FL_FN(ck_bias_act_rows)(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias,
+CK_SIMD_TARGET void CK_FN(ck_bias_act_rows)(float *y, int64_t rows, int64_t cols, int64_t ld, const float *bias,
                                        ck_activation act) {
     if (bias == NULL && act == CK_ACT_NONE) return;
     for (int64_t r = 0; r < rows; r++) {
@@ -124,13 +124,13 @@ FL_TARGET void FL_FN(ck_bias_act_rows)(float *y, int64_t rows, int64_t cols, int
         for (; j + FV_N <= cols; j += FV_N) {
             fv v = fv_load(row + j);
             if (bias) v = fv_add(v, fv_load(bias + j));
-            fv_store(row + j, FL_FN(ro_act)(v, act));
+            fv_store(row + j, CK_FN(ro_act)(v, act));
         }
         if (j < cols) {
             const int64_t n = cols - j;
             fv v = fv_loadn(row + j, n);
             if (bias) v = fv_add(v, fv_loadn(bias + j, n));
-            fv_storen(row + j, FL_FN(ro_act)(v, act), n);
+            fv_storen(row + j, CK_FN(ro_act)(v, act), n);
         }
     }
 }
@@ -154,7 +154,7 @@ static void ro_layernorm_row_double(float *y, int64_t cols, const float *gamma, 
     }
 }
 
-FL_TARGET void FL_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+CK_SIMD_TARGET void CK_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
                                                const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
                                                int64_t rows, int64_t cols, float *mean_out, float *rstd_out) {
     if (cols <= 0) return;
@@ -216,10 +216,10 @@ FL_TARGET void FL_FN(ck_layernorm_rows_saving)(const float *x, int64_t ldx, cons
     }
 }
 
-FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+CK_SIMD_TARGET void CK_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
                                         const float *gamma, const float *beta, float eps, float *y, int64_t ldy,
                                         int64_t rows, int64_t cols) {
-    FL_FN(ck_layernorm_rows_saving)(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, NULL, NULL);
+    CK_FN(ck_layernorm_rows_saving)(x, ldx, residual, ldr, gamma, beta, eps, y, ldy, rows, cols, NULL, NULL);
 }
 
 // Backward of y = (z - mean) * rstd * gamma + beta, z = x + residual, per row, with n = cols:
@@ -227,7 +227,7 @@ FL_TARGET void FL_FN(ck_layernorm_rows)(const float *x, int64_t ldx, const float
 //   dz = rstd * (gh - mean(gh) - xh * mean(gh * xh))          (the gradient of x and of the residual)
 //   dgamma += g * xh, dbeta += g                                (accumulated over this call's rows)
 // mean and rstd are the forward's (ck_layernorm_rows_saving). Row sums in float lanes, added in double.
-FL_TARGET void FL_FN(ck_layernorm_backward_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
+CK_SIMD_TARGET void CK_FN(ck_layernorm_backward_rows)(const float *x, int64_t ldx, const float *residual, int64_t ldr,
                                                  const float *gamma, const float *mean, const float *rstd,
                                                  const float *g, int64_t ldg, float *dz, int64_t lddz,
                                                  float *dgamma, float *dbeta, int64_t rows, int64_t cols) {

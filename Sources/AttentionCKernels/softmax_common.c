@@ -1,4 +1,4 @@
-// Softmax pieces shared by every path: the scalar kernel, the rare-row handling, and a libm-free log.
+// Softmax pieces shared by every path (the kernels are in softmax_impl.h): the rare-row handling and a libm-free log.
 //
 // Row policy (all paths):
 //   - ordinary row (finite max): m = max, e_j = exp(x_j - m) (entries at -inf give exactly 0), then
@@ -10,7 +10,9 @@
 //   - any NaN in the row: the whole row becomes NaN. The vector paths see it through the sum; only
 //     rows with an infinite (or NaN) max are scanned for it explicitly, in ck_softmax_row_special.
 //   - cols == 0: nothing to do.
-#include "ck_exp.h"
+#include "ck_internal.h"
+
+#include <string.h>
 
 // Natural log of a finite double s >= 1, with no libm (the C target links nothing but libc):
 // s = 2^e * f with f in [sqrt(1/2), sqrt(2)), log f = 2 atanh(t), t = (f - 1) / (f + 1), |t| < 0.172;
@@ -43,30 +45,4 @@ void ck_softmax_row_special(float *x, int64_t cols, float m, int log_mode) {
         return;
     }
     for (int64_t j = 0; j < cols; j++) x[j] = log_mode ? -__builtin_inff() : 0.0f;
-}
-
-void ck_softmax_rows_scalar(float *x, int64_t rows, int64_t cols, int64_t ld, int log_mode) {
-    if (cols <= 0) return;
-    for (int64_t r = 0; r < rows; r++) {
-        float *row = x + r * ld;
-        float m = row[0];
-        for (int64_t j = 1; j < cols; j++) m = row[j] > m || row[j] != row[j] ? row[j] : m;
-        if (m == __builtin_inff() || m == -__builtin_inff() || m != m) {
-            ck_softmax_row_special(row, cols, m, log_mode);
-            continue;
-        }
-        float sum = 0.0f;
-        for (int64_t j = 0; j < cols; j++) {
-            const float e = ck_exp_scalar(row[j] - m);
-            if (!log_mode) row[j] = e;
-            sum += e;
-        }
-        if (log_mode) {
-            const float lse = (float)ck_log_ge1((double)sum);
-            for (int64_t j = 0; j < cols; j++) row[j] = (row[j] - m) - lse;
-        } else {
-            const float inv = 1.0f / sum;
-            for (int64_t j = 0; j < cols; j++) row[j] *= inv;
-        }
-    }
 }
