@@ -13,7 +13,7 @@ let package = Package(
     products: [
         // One product, every library module: `import Attention` for the core API, `import AttentionTransformers`,
         // `import AttentionModels`, `import AttentionTraining`, … for the rest.
-        .library(name: "Attention", targets: ["Attention", "AttentionTransformers", "AttentionSafeTensors", "AttentionText", "AttentionModels", "AttentionTraining", "AttentionVisualization"]),
+        .library(name: "Attention", targets: ["Attention", "AttentionTransformers", "AttentionSafeTensors", "AttentionText", "AttentionModels", "AttentionTraining", "AttentionVisualization", "AttentionAudio"]),
         .executable(name: "attention", targets: ["AttentionCLI"]),
     ],
     dependencies: [
@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "AttentionTransformers", dependencies: ["Attention", "AttentionTraining"]),
         .target(name: "AttentionSafeTensors", dependencies: ["AttentionTensorCore"]),
         .target(name: "AttentionText", dependencies: []),
-        .target(name: "AttentionModels", dependencies: ["Attention", "AttentionSafeTensors", "AttentionText", "AttentionTraining", "AttentionTransformers"]),
+        .target(name: "AttentionModels", dependencies: ["Attention", "AttentionAudio", "AttentionSafeTensors", "AttentionText", "AttentionTraining", "AttentionTransformers"]),
         .target(name: "AttentionBench", dependencies: ["Attention", "AttentionTraining", "AttentionTransformers"]),
         .target(name: "AttentionTraining", dependencies: ["AttentionLayers", "AttentionTensorCore"]),
         .target(name: "AttentionVisualization", dependencies: ["AttentionTensorCore"]),
+        // WAV reading, resampling and log-mel features in plain Swift (no dependency).
+        .target(name: "AttentionAudio", dependencies: []),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
@@ -46,6 +48,7 @@ let package = Package(
                 "AttentionText",
                 "AttentionBench",
                 "AttentionVisualization",
+                "AttentionAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTextTests", dependencies: ["AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTrainingTests", dependencies: ["AttentionTraining", "AttentionLayers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionAudioTests", dependencies: ["AttentionAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionVisualizationTests", dependencies: ["AttentionVisualization"]),
     ],
     swiftLanguageModes: [.v6]
