@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "AttentionSafeTensors", "AttentionModels"]),
+        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "AttentionSafeTensors", "AttentionModels", "AttentionAudio"]),
         .testTarget(name: "AttentionCKernelsTests", dependencies: ["AttentionCKernels"]),
         .testTarget(name: "AttentionTensorCoreTests", dependencies: ["AttentionTensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionLayersTests", dependencies: ["AttentionLayers"], resources: [.copy("Fixtures")]),
