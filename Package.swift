@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "FlashAttentionTests", dependencies: ["Attention"]),
         .testTarget(name: "AttentionTransformersTests", dependencies: ["AttentionTransformers", "AttentionSafeTensors", "AttentionTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionSafeTensorsTests", dependencies: ["AttentionSafeTensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "AttentionAudio", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTextTests", dependencies: ["AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTrainingTests", dependencies: ["AttentionTraining", "AttentionLayers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionAudioTests", dependencies: ["AttentionAudio"], resources: [.copy("Fixtures")]),

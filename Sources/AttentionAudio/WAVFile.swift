@@ -126,10 +126,10 @@ public struct WAVFile: Sendable, Equatable {
         }
     }
 
-    /// What a file starts with, for an error message: up to 8 bytes as text when printable, else hex.
+    /// What a file starts with, for an error message: up to 12 bytes (a RIFF header's length) as text when printable, else hex.
     static func describe(_ bytes: [UInt8]) -> String {
         if bytes.isEmpty { return "an empty file" }
-        let head = bytes.prefix(8)
+        let head = bytes.prefix(12)
         if head.allSatisfy({ (0x20...0x7E).contains($0) }) { return "\"\(String(decoding: head, as: UTF8.self))\"…" }
         return head.map { String(format: "%02x", $0) }.joined(separator: " ") + "…"
     }

@@ -56,7 +56,8 @@ struct ListenTrain: ParsableCommand {
     @Option(help: "Encoder layers.") var layers: Int = 2
     @Option(help: "Encoder attention heads.") var heads: Int = 4
     @Option(help: "Decoder GRU width H.") var hidden: Int = 128
-    @Option(help: "Local encoder attention: a token attends to tokens at most W away (0: everywhere).") var window: Int = 4
+    @Option(help: "Local encoder attention: a token attends to tokens at most W to its left (0: everywhere).") var window: Int = 4
+    @Option(help: "… and to tokens at most L to its right.") var lookahead: Int = 4
     @Option(help: "Frames of context each token reads on each side of its own 4 frames.") var context: Int = 4
     @Option(help: "Seed of the weights and the batches (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
@@ -65,7 +66,7 @@ struct ListenTrain: ParsableCommand {
     func validate() throws {
         try Bounds.check([("--steps", steps, 1...1_000_000), ("--batch-size", batchSize, 1...4096), ("--layers", layers, 1...24),
                           ("--hidden", hidden, 1...4096), ("--window", window, 0...4096),
-                          ("--context", context, 0...16)])
+                          ("--context", context, 0...16), ("--lookahead", lookahead, 0...4096)])
         guard (1...1024).contains(dimension), (1...64).contains(heads), dimension % heads == 0 else {
             throw ValidationError("--dimension \(dimension) must be in 1...1024 and a multiple of --heads \(heads) (1...64)")
         }
@@ -77,7 +78,7 @@ struct ListenTrain: ParsableCommand {
         let corpus = try data.load()
         var c = SpeechRecognizer.Configuration()
         c.dimension = dimension; c.layers = layers; c.heads = heads; c.feedForward = 2 * dimension; c.hidden = hidden; c.window = window
-        c.context = context
+        c.context = context; c.lookahead = lookahead
         var options = SpeechRecognizer.TrainingOptions()
         options.steps = steps; options.batchSize = batchSize; options.learningRate = learningRate; options.seed = seed
         let printer = ProgressPrinter(quiet: quiet)

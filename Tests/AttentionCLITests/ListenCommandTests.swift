@@ -130,6 +130,7 @@ struct ListenCommandTests {
         try fails("empty.wav", Data(), "not a WAV file (expected \"RIFF\" … \"WAVE\", found an empty file)")
         var alaw = bytes.prefix(44)
         alaw[20] = 6
+        alaw[40] = 8; alaw[41] = 0; alaw[42] = 0; alaw[43] = 0   // a data chunk of 8 bytes
         try fails("alaw.wav", alaw + Data(count: 8), "unsupported WAV sample format 6 with 16 bits")
         let missing = try CLI.run(["listen", "run", "--load", model, dir.appendingPathComponent("nope.wav").path])
         #expect(missing.status == 66 && missing.stderr.contains("no such file"))

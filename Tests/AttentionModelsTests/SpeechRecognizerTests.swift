@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import Attention
 import AttentionAudio
+import AttentionSafeTensors
 @testable import AttentionModels
 import AttentionTraining
 

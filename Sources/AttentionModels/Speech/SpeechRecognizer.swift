@@ -12,7 +12,7 @@ import AttentionTransformers
 ///     token j reads frames sj − c … sj + s − 1 + c (zeros outside): a strided 1-D convolution of
 ///     width s + 2c and stride s, written as one Linear over the stacked frames    [B, N, (s+2c)·M], N = ⌈T/s⌉
 ///     x = conv(frames) + sinusoidal position                                          [B, N, D]
-///     h = LayerNorm(Encoder^L(x, padding ∧ |j − j'| ≤ window))                        [B, N, D]
+///     h = LayerNorm(Encoder^L(x, padding ∧ −window ≤ j' − j ≤ lookahead))             [B, N, D]
 ///     s_0 = tanh(W_s · mean_{j < N_b} h_j + b_s)                                      [B, H]
 ///     step t:  c_t, α_t = BahdanauAttention(query: s_(t−1), keys: h, lengths N_b)     α_t [B, N]
 ///              s_t      = GRUCell([E[y_(t−1)]; c_t], s_(t−1))     y_(−1) = <sos>       [B, H]
@@ -34,8 +34,10 @@ public final class SpeechRecognizer: Module {
         public var layers = 2
         public var heads = 4
         public var feedForward = 192
-        /// A token attends to tokens at most `window` tokens away (0: everywhere).
+        /// A token attends to tokens at most `window` tokens to its left and `lookahead` to its right (window 0:
+        /// everywhere).
         public var window = 4
+        public var lookahead = 4
         /// H, the decoder GRU's width; E, the word embedding width; A, the width inside the additive attention.
         public var hidden = 128
         public var embedding = 32
@@ -64,7 +66,7 @@ public final class SpeechRecognizer: Module {
             try need((1...2048).contains(dimension) && heads >= 1 && dimension % heads == 0,
                      "dimension \(dimension) must be in 1...2048 and a multiple of heads \(heads)")
             try need((1...24).contains(layers) && (1...8192).contains(feedForward), "layers \(layers) in 1...24, feedForward \(feedForward) in 1...8192")
-            try need((0...4096).contains(window), "window must be in 0...4096, found \(window)")
+            try need((0...4096).contains(window) && (0...4096).contains(lookahead), "window and lookahead must be in 0...4096, found \(window), \(lookahead)")
             try need((1...4096).contains(hidden) && (1...4096).contains(embedding) && (1...4096).contains(attentionSize),
                      "hidden \(hidden), embedding \(embedding) and attentionSize \(attentionSize) must be in 1...4096")
             try need((0..<1).contains(dropout) && (1...100).contains(maxWords), "dropout in [0, 1) and maxWords in 1...100")
@@ -168,7 +170,9 @@ public final class SpeechRecognizer: Module {
         let n = frames.shape[1], b = batch.count
         var x = convolution(frames) + positions(n).reshaped([1, n, d])                            // [B, N, D]
         var mask = AttentionMask.keyPadding(lengths: lengths)
-        if c.window > 0 && c.window < n - 1 { mask = mask && .slidingWindow(left: c.window, right: c.window, alignment: .upperLeft) }
+        if c.window > 0 && (c.window < n - 1 || c.lookahead < n - 1) {
+            mask = mask && .slidingWindow(left: c.window, right: c.lookahead, alignment: .upperLeft)
+        }
         for layer in layers { x = layer(x, mask: mask) }
         let states = norm(x)                                                                    // [B, N, D]
         let valid = Tensor(shape: [b, n, 1], doubles: lengths.flatMap { l in (0..<n).map { $0 < l ? 1.0 / Double(l) : 0 } })
