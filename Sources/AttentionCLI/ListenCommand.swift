@@ -56,9 +56,9 @@ struct ListenTrain: ParsableCommand {
     @Option(help: "Encoder layers.") var layers: Int = 2
     @Option(help: "Encoder attention heads.") var heads: Int = 4
     @Option(help: "Decoder GRU width H.") var hidden: Int = 128
-    @Option(help: "Local encoder attention: a token attends to tokens at most W to its left (0: everywhere).") var window: Int = 4
-    @Option(help: "… and to tokens at most L to its right.") var lookahead: Int = 4
-    @Option(help: "Frames of context each token reads on each side of its own 4 frames.") var context: Int = 4
+    @Option(help: "Local encoder attention: a token attends to tokens at most W to its left (0: everywhere).") var window: Int = 1
+    @Option(help: "… and to tokens at most L to its right.") var lookahead: Int = 1
+    @Option(help: "Frames of context each token reads on each side of its own 4 frames.") var context: Int = 0
     @Option(help: "Seed of the weights and the batches (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false

@@ -28,7 +28,7 @@ public final class SpeechRecognizer: Module {
         /// s: frames per encoder token (the subsampling).
         public var stride = 4
         /// c: frames of context each side of a token's own s frames.
-        public var context = 4
+        public var context = 0
         /// D, the encoder width.
         public var dimension = 96
         public var layers = 2
@@ -36,8 +36,8 @@ public final class SpeechRecognizer: Module {
         public var feedForward = 192
         /// A token attends to tokens at most `window` tokens to its left and `lookahead` to its right (window 0:
         /// everywhere).
-        public var window = 4
-        public var lookahead = 4
+        public var window = 1
+        public var lookahead = 1
         /// H, the decoder GRU's width; E, the word embedding width; A, the width inside the additive attention.
         public var hidden = 128
         public var embedding = 32
@@ -46,6 +46,20 @@ public final class SpeechRecognizer: Module {
         /// Decoding stops after this many words even without <eos>.
         public var maxWords = 12
         public init() {}
+
+        /// Every key is optional (a missing one takes its default; `lookahead` defaults to `window`), so a
+        /// checkpoint written before a field existed still loads as it was trained.
+        public init(from decoder: Decoder) throws {
+            let k = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Configuration()
+            func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try k.decodeIfPresent(T.self, forKey: key) ?? fallback }
+            features = try value(.features, d.features); stride = try value(.stride, d.stride); context = try value(.context, d.context)
+            dimension = try value(.dimension, d.dimension); layers = try value(.layers, d.layers); heads = try value(.heads, d.heads)
+            feedForward = try value(.feedForward, d.feedForward); window = try value(.window, d.window)
+            lookahead = try value(.lookahead, window); hidden = try value(.hidden, d.hidden)
+            embedding = try value(.embedding, d.embedding); attentionSize = try value(.attentionSize, d.attentionSize)
+            dropout = try value(.dropout, d.dropout); maxWords = try value(.maxWords, d.maxWords)
+        }
 
         public var tokenInputs: Int { (stride + 2 * context) * features.mels }
         /// Encoder tokens of T frames: ⌈T / s⌉.
