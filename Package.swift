@@ -13,7 +13,7 @@ let package = Package(
     products: [
         // One product, every library module: `import Attention` for the core API, `import AttentionTransformers`,
         // `import AttentionModels`, `import AttentionTraining`, … for the rest.
-        .library(name: "Attention", targets: ["Attention", "AttentionTransformers", "AttentionSafeTensors", "AttentionText", "AttentionModels", "AttentionTraining", "AttentionVisualization"]),
+        .library(name: "Attention", targets: ["Attention", "AttentionTransformers", "AttentionSafeTensors", "AttentionText", "AttentionModels", "AttentionTraining", "AttentionVisualization", "AttentionAudio"]),
         .executable(name: "attention", targets: ["AttentionCLI"]),
     ],
     dependencies: [
@@ -35,10 +35,12 @@ let package = Package(
         .target(name: "AttentionTransformers", dependencies: ["Attention", "AttentionTraining"]),
         .target(name: "AttentionSafeTensors", dependencies: ["AttentionSupport", "AttentionTensorCore"]),
         .target(name: "AttentionText", dependencies: ["AttentionSupport"]),
-        .target(name: "AttentionModels", dependencies: ["Attention", "AttentionLayers", "AttentionSupport", "AttentionTensorCore", "AttentionSafeTensors", "AttentionText", "AttentionTraining", "AttentionTransformers"]),
+        .target(name: "AttentionModels", dependencies: ["Attention", "AttentionAudio", "AttentionLayers", "AttentionSupport", "AttentionTensorCore", "AttentionSafeTensors", "AttentionText", "AttentionTraining", "AttentionTransformers"]),
         .target(name: "AttentionBench", dependencies: ["Attention", "AttentionTensorCore", "AttentionTraining", "AttentionTransformers"]),
         .target(name: "AttentionTraining", dependencies: ["AttentionLayers", "AttentionTensorCore"]),
         .target(name: "AttentionVisualization", dependencies: ["AttentionSupport", "AttentionTensorCore"]),
+        // WAV reading, resampling and log-mel features in plain Swift.
+        .target(name: "AttentionAudio", dependencies: ["AttentionSupport"]),
         .executableTarget(
             name: "AttentionCLI",
             dependencies: [
@@ -50,11 +52,12 @@ let package = Package(
                 "AttentionTraining",
                 "AttentionBench",
                 "AttentionVisualization",
+                "AttentionAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // AttentionCLITests runs the built `attention` executable (its dependency on AttentionCLI builds it first).
-        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "Attention", "AttentionTensorCore", "AttentionSafeTensors", "AttentionModels"]),
+        .testTarget(name: "AttentionCLITests", dependencies: ["AttentionCLI", "Attention", "AttentionAudio", "AttentionTensorCore", "AttentionSafeTensors", "AttentionModels"]),
         .testTarget(name: "AttentionSupportTests", dependencies: ["AttentionSupport"]),
         .testTarget(name: "AttentionCKernelsTests", dependencies: ["AttentionCKernels"]),
         .testTarget(name: "AttentionTensorCoreTests", dependencies: ["AttentionTensorCore"], resources: [.copy("Fixtures")]),
@@ -63,10 +66,11 @@ let package = Package(
         .testTarget(name: "FlashAttentionTests", dependencies: ["Attention"]),
         .testTarget(name: "AttentionTransformersTests", dependencies: ["AttentionTransformers", "AttentionSafeTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionSafeTensorsTests", dependencies: ["AttentionSafeTensors", "AttentionTensorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "Attention", "AttentionTransformers", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttentionModelsTests", dependencies: ["AttentionModels", "AttentionAudio", "Attention", "AttentionTransformers", "AttentionTraining", "AttentionVisualization", "AttentionSafeTensors", "AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTextTests", dependencies: ["AttentionText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionTrainingTests", dependencies: ["AttentionTraining", "AttentionLayers", "AttentionTensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttentionVisualizationTests", dependencies: ["AttentionVisualization", "AttentionTensorCore"]),
+        .testTarget(name: "AttentionAudioTests", dependencies: ["AttentionAudio"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,7 @@ struct AttentionCommand: ParsableCommand {
             \(ExitStatus.table)
             """,
         version: version,
-        subcommands: [DemoCommand.self, BenchCommand.self, RunCommand.self, EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, SearchCommand.self, ExplainCommand.self, TranslateCommand.self, ClassifyCommand.self, DigitsCommand.self, CaptionCommand.self, LMCommand.self]
+        subcommands: [DemoCommand.self, BenchCommand.self, RunCommand.self, EmbedCommand.self, TokenizeCommand.self, SimilarityCommand.self, SearchCommand.self, ExplainCommand.self, TranslateCommand.self, ClassifyCommand.self, DigitsCommand.self, CaptionCommand.self, ListenCommand.self, LMCommand.self]
     )
 
     /// Parses, runs, and maps every error to its exit status (see ``ExitStatus``). ArgumentParser's own `main`

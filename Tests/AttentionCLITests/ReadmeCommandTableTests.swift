@@ -14,6 +14,7 @@ struct ReadmeCommandTableTests {
         ["classify", "train"], ["classify", "eval"], ["classify", "run"], ["classify", "corpus"],
         ["digits", "train"], ["digits", "eval"], ["digits", "run"],
         ["caption", "train"], ["caption", "eval"], ["caption", "run"],
+        ["listen", "train"], ["listen", "eval"], ["listen", "run"],
         ["lm", "train"], ["lm", "eval"], ["lm", "generate"], ["lm", "corpus"],
     ])
     func tableListsEveryOption(_ command: [String]) throws {
