@@ -30,10 +30,13 @@ public final class SentenceEmbedder {
 
     public var dimension: Int { model.config.hiddenSize }
 
-    public init(directory: URL) throws {
+    /// `precision`: what the linear layers compute in (`BertModel.setPrecision`; int8 and bf16 reduce all six
+    /// matrices of every layer unless `model.setPrecision(_:sites:)` is called with a list).
+    public init(directory: URL, precision: InferencePrecision = .fp32) throws {
         name = directory.standardizedFileURL.lastPathComponent
         model = try BertModel.load(directory: directory)
         model.eval()
+        if precision != .fp32 { model.setPrecision(precision) }
         do { tokenizer = try BertTokenizer(modelDirectory: directory.path) } catch {
             throw ModelLoadError.tokenizer(path: directory.path, reason: error.description)
         }

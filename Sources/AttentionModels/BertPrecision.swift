@@ -1,0 +1,118 @@
+import Attention
+import Foundation
+
+/// The six linear matrices of a BERT encoder layer, by role (names as `--reduced-matrices` spells them).
+public enum BertMatrix: String, Sendable, CaseIterable, Hashable {
+    case query, key, value
+    case attentionOutput = "attention-output"
+    case intermediate, output
+}
+
+/// One matrix of one layer.
+public struct BertMatrixSite: Sendable, Hashable, CustomStringConvertible {
+    public var layer: Int
+    public var matrix: BertMatrix
+    public init(layer: Int, matrix: BertMatrix) { self.layer = layer; self.matrix = matrix }
+    public var description: String { "\(layer).\(matrix.rawValue)" }
+}
+
+/// A bad `--reduced-matrices` list.
+public struct BertMatrixSelectionError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A weight held in reduced precision beside the Float32 parameter it was made from.
+enum ReducedWeight {
+    case int8(QuantizedWeight)
+    case bf16(BFloat16Weight)
+}
+
+extension BertModel {
+    /// Every matrix of every layer.
+    public var allMatrixSites: Set<BertMatrixSite> {
+        Set((0..<layers.count).flatMap { l in BertMatrix.allCases.map { BertMatrixSite(layer: l, matrix: $0) } })
+    }
+
+    /// The matrices a precision reduces when no list is given: all of them. Measured on all-MiniLM-L6-v2 with
+    /// Scripts/measure_int8_layers.sh (BENCHMARKS.md): no single matrix stands out enough to keep it Float32 (see there).
+    public func defaultReducedSites(for precision: InferencePrecision) -> Set<BertMatrixSite> {
+        precision == .fp32 ? [] : allMatrixSites
+    }
+
+    /// Parses a comma-separated list of `ROLE` (that matrix in every layer), `LAYER.ROLE`, `LAYER` (all six of a
+    /// layer) or `all`; ROLE is one of query, key, value, attention-output, intermediate, output.
+    public func matrixSites(parsing list: String) throws(BertMatrixSelectionError) -> Set<BertMatrixSite> {
+        var out = Set<BertMatrixSite>()
+        let roles = BertMatrix.allCases.map(\.rawValue).joined(separator: ", ")
+        for raw in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = raw.trimmingCharacters(in: .whitespaces)
+            if item == "all" { out.formUnion(allMatrixSites); continue }
+            let parts = item.split(separator: ".", maxSplits: 1).map(String.init)
+            var layers = Array(0..<self.layers.count), role: String? = item
+            if let first = parts.first, let l = Int(first) {
+                guard (0..<self.layers.count).contains(l) else {
+                    throw BertMatrixSelectionError(description: "layer \(l) in '\(item)' is out of range (the model has \(self.layers.count) layers, 0...\(self.layers.count - 1))")
+                }
+                layers = [l]
+                role = parts.count == 2 ? parts[1] : nil
+            }
+            let matrices: [BertMatrix]
+            if let role {
+                guard let m = BertMatrix(rawValue: role) else {
+                    throw BertMatrixSelectionError(description: "expected all, ROLE, LAYER or LAYER.ROLE with ROLE one of \(roles); found '\(item)'")
+                }
+                matrices = [m]
+            } else {
+                matrices = BertMatrix.allCases
+            }
+            for l in layers { for m in matrices { out.insert(BertMatrixSite(layer: l, matrix: m)) } }
+        }
+        return out
+    }
+
+    /// Makes the linear layers at `sites` (default: `defaultReducedSites(for:)`) compute in `precision` from now on;
+    /// the rest, and everything else of the model, stay Float32. `.fp32` drops every reduced copy (the model then
+    /// computes exactly as before). Inference only: reduced matrices are not differentiated. Must not overlap a forward.
+    ///
+    /// The reduced weights are made from the Float32 parameters as they are now; call again after changing them.
+    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil) {
+        let chosen = precision == .fp32 ? [] : (sites ?? defaultReducedSites(for: precision))
+        for (l, layer) in layers.enumerated() {
+            var reduced: [BertMatrix: ReducedWeight] = [:]
+            for m in BertMatrix.allCases where chosen.contains(BertMatrixSite(layer: l, matrix: m)) {
+                let w = layer.linear(m).weight.value
+                reduced[m] = precision == .int8 ? .int8(QuantizedWeight(weight: w)) : .bf16(BFloat16Weight(weight: w))
+            }
+            layer.reduced = reduced
+        }
+        self.precision = chosen.isEmpty ? .fp32 : precision
+    }
+}
+
+extension BertLayer {
+    func linear(_ m: BertMatrix) -> Linear {
+        switch m {
+        case .query: return query
+        case .key: return key
+        case .value: return value
+        case .attentionOutput: return attentionOutput
+        case .intermediate: return intermediate
+        case .output: return output
+        }
+    }
+
+    /// activation(x·Wᵀ + b) with the matrix `m` in its precision. x [..., in] → [..., out].
+    func project(_ m: BertMatrix, _ x: Tensor, activation: Activation? = nil) -> Tensor {
+        let l = linear(m)
+        guard let r = reduced[m] else { return activation.map { l(x, activation: $0) } ?? l(x) }
+        // ReLU and the exact GELU run fused after the product; the others are applied to its output.
+        let fused: FusedActivation = activation == .gelu ? .geluExact : activation == .relu ? .relu : .none
+        let y: Tensor
+        switch r {
+        case .int8(let q): y = x.quantizedLinear(weight: q, bias: l.bias?.value, activation: fused)
+        case .bf16(let w): y = x.linear(weight: w.float32(), bias: l.bias?.value, activation: fused)
+        }
+        if let activation, fused == .none { return activation(y) }
+        return y
+    }
+}
