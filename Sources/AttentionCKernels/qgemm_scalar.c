@@ -28,10 +28,15 @@ void ck_qgemm_pack_b(int64_t N, int64_t K, const int8_t *q, int64_t ldq, int8_t 
     }
 }
 
-void ck_quantize_rows_s8(const float *x, int64_t ldx, int64_t rows, int64_t K, int8_t *q, int64_t ldq, float *scale) {
+void ck_quantize_rows_s8(const float *x, int64_t ldx, int64_t rows, int64_t K, const float *col_mul, int8_t *q,
+                         int64_t ldq, float *scale, float *work) {
     const int64_t kp = ck_qgemm_k_padded(K);
     for (int64_t i = 0; i < rows; i++) {
         const float *r = x + i * ldx;
+        if (col_mul) {
+            for (int64_t k = 0; k < K; k++) work[k] = r[k] * col_mul[k];
+            r = work;
+        }
         int8_t *out = q + i * ldq;
         float m = 0;
         int finite = 1;

@@ -67,7 +67,7 @@ func loadEmbedder(_ options: ModelOptions, precision: PrecisionOptions? = nil) t
         if let list = precision?.reducedMatrices {
             do { sites = try embedder.model.matrixSites(parsing: list) } catch { throw .usage("--reduced-matrices: \(error.description)") }
         }
-        embedder.model.setPrecision(chosen, sites: sites)
+        embedder.setPrecision(chosen, sites: sites)
     }
     if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
         Console.warning("\(options.model) has no modules.json: assuming \(embedder.pooling) pooling and "

@@ -78,6 +78,8 @@ public final class BertLayer: Module {
     let activation: Activation
     /// Reduced-precision copies of some of the six matrices (BertModel.setPrecision); the rest run Float32.
     var reduced: [BertMatrix: ReducedWeight] = [:]
+    /// While BertModel.setPrecision calibrates: the largest input magnitude per channel of each matrix.
+    var inputMaxima: [BertMatrix: [Float]]?
 
     init(_ c: BertConfig, weights: inout BertWeightSource) {
         let d = c.hiddenSize

@@ -75,17 +75,43 @@ extension BertModel {
     /// computes exactly as before). Inference only: reduced matrices are not differentiated. Must not overlap a forward.
     ///
     /// The reduced weights are made from the Float32 parameters as they are now; call again after changing them.
-    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil) {
+    ///
+    /// int8 with `calibration` (token ids of a few sentences, each with its special tokens): one Float32 forward over
+    /// them records every matrix's largest input per channel, amax[k], and the matrix is quantised with SmoothQuant
+    /// factors s[k] = √amax[k] / √max_n|W[n, k]| (α = ½): activation outliers (BERT's LayerNorm outputs have a
+    /// few channels far larger than the rest) then no longer set the int8 step of every other channel.
+    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil, calibration: [[Int]]? = nil) {
+        for layer in layers { layer.reduced = [:] }
+        self.precision = .fp32
         let chosen = precision == .fp32 ? [] : (sites ?? defaultReducedSites(for: precision))
+        var amax: [[BertMatrix: [Float]]] = Array(repeating: [:], count: layers.count)
+        if precision == .int8, let calibration, !calibration.isEmpty {
+            for layer in layers { layer.inputMaxima = [:] }
+            withoutGradients {
+                for ids in calibration where !ids.isEmpty {
+                    _ = self(ids: ids, batch: 1, length: ids.count, lengths: [ids.count])
+                }
+            }
+            for (l, layer) in layers.enumerated() { amax[l] = layer.inputMaxima ?? [:]; layer.inputMaxima = nil }
+        }
         for (l, layer) in layers.enumerated() {
             var reduced: [BertMatrix: ReducedWeight] = [:]
             for m in BertMatrix.allCases where chosen.contains(BertMatrixSite(layer: l, matrix: m)) {
                 let w = layer.linear(m).weight.value
-                reduced[m] = precision == .int8 ? .int8(QuantizedWeight(weight: w)) : .bf16(BFloat16Weight(weight: w))
+                guard precision == .int8 else { reduced[m] = .bf16(BFloat16Weight(weight: w)); continue }
+                reduced[m] = .int8(QuantizedWeight(weight: w, smoothing: amax[l][m].map { Self.smoothing(activationMax: $0, weight: w) }))
             }
             layer.reduced = reduced
         }
         self.precision = chosen.isEmpty ? .fp32 : precision
+    }
+
+    /// s[k] = √amax[k] / √max_n|W[n, k]|, both floored at 1e-5 (a channel that never fires, or a zero column).
+    static func smoothing(activationMax: [Float], weight: Tensor) -> [Float] {
+        let w = weight.scalars, k = weight.shape[1]
+        var wmax = [Float](repeating: 0, count: k)
+        for (i, v) in w.enumerated() { wmax[i % k] = Swift.max(wmax[i % k], Swift.abs(v)) }
+        return (0..<k).map { c in (Swift.max(activationMax[c], 1e-5) / Swift.max(wmax[c], 1e-5)).squareRoot() }
     }
 }
 
@@ -104,6 +130,7 @@ extension BertLayer {
     /// activation(x·Wᵀ + b) with the matrix `m` in its precision. x [..., in] → [..., out].
     func project(_ m: BertMatrix, _ x: Tensor, activation: Activation? = nil) -> Tensor {
         let l = linear(m)
+        if inputMaxima != nil { record(m, x) }
         guard let r = reduced[m] else { return activation.map { l(x, activation: $0) } ?? l(x) }
         // ReLU and the exact GELU run fused after the product; the others are applied to its output.
         let fused: FusedActivation = activation == .gelu ? .geluExact : activation == .relu ? .relu : .none
@@ -114,5 +141,13 @@ extension BertLayer {
         }
         if let activation, fused == .none { return activation(y) }
         return y
+    }
+
+    /// Calibration: the largest |x[..., k]| seen per input channel of matrix `m`.
+    private func record(_ m: BertMatrix, _ x: Tensor) {
+        let k = x.shape.last!, v = x.scalars
+        var best = inputMaxima![m] ?? [Float](repeating: 0, count: k)
+        for (i, e) in v.enumerated() { best[i % k] = Swift.max(best[i % k], Swift.abs(e)) }
+        inputMaxima![m] = best
     }
 }

@@ -36,7 +36,6 @@ public final class SentenceEmbedder {
         name = directory.standardizedFileURL.lastPathComponent
         model = try BertModel.load(directory: directory)
         model.eval()
-        if precision != .fp32 { model.setPrecision(precision) }
         do { tokenizer = try BertTokenizer(modelDirectory: directory.path) } catch {
             throw ModelLoadError.tokenizer(path: directory.path, reason: error.description)
         }
@@ -45,6 +44,13 @@ public final class SentenceEmbedder {
                                                reason: "vocab.txt has \(tokenizer.vocabulary.count) tokens, the model only \(model.config.vocabSize)")
         }
         (pooling, normalizes) = try Self.readModules(directory)
+        if precision != .fp32 { setPrecision(precision) }
+    }
+
+    /// The linear layers at `sites` (default: all) compute in `precision` from now on (BertModel.setPrecision); int8
+    /// is calibrated on CalibrationText's sentences (tokenised with this embedder's tokenizer).
+    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil) {
+        model.setPrecision(precision, sites: sites, calibration: precision == .int8 ? tokenize(CalibrationText.sentences) : nil)
     }
 
     /// Pooling mode from `1_Pooling/config.json` (mean when absent) and whether `modules.json` lists a Normalize step.

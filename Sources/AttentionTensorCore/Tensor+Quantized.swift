@@ -12,46 +12,73 @@ public enum InferencePrecision: String, Sendable, CaseIterable {
 }
 
 /// A weight [out, in] quantised symmetrically per output channel and packed for the int8 GEMM (ck_qgemm.h):
-/// scale[n] = max_k |W[n, k]| / 127, q[n, k] = round(W[n, k] / scale[n]) ∈ [-127, 127]. Immutable; shareable.
+/// scale[n] = max_k |W'[n, k]| / 127, q[n, k] = round(W'[n, k] / scale[n]) ∈ [-127, 127], with W' = W·diag(s)
+/// for optional per-input-channel smoothing factors s [in] (SmoothQuant): the activations are then divided by s
+/// before they are quantised, so x·Wᵀ is unchanged in exact arithmetic while a few large activation channels move
+/// their range into the weight. Immutable; shareable.
 public final class QuantizedWeight: @unchecked Sendable {
     public let outputSize: Int, inputSize: Int
+    /// 1/s per input channel, or nil (no smoothing).
+    public let inputMultipliers: [Float]?
     /// Per output channel: W[n, k] ≈ q[n, k] · scales[n].
     public let scales: [Float]
     /// q [out, in], row-major (kept for `dequantized()`; the GEMM reads `packed`).
     public let values: [Int8]
     private let packed: UnsafeMutablePointer<Int8>
+    /// inputMultipliers in memory the kernels can read for the weight's lifetime.
+    private let multipliers: UnsafeMutablePointer<Float>?
 
-    /// Quantises `weight` (Float32 [out, in]).
-    public init(weight: Tensor) {
+    /// Quantises `weight` (Float32 [out, in]), after multiplying column k by `smoothing[k]` when given ([in], > 0).
+    public init(weight: Tensor, smoothing: [Float]? = nil) {
         precondition(weight.rank == 2 && weight.dtype == .float32, "QuantizedWeight: weight must be Float32 [out, in], got \(weight.dtype) \(weight.shape)")
         let w = weight.materialized()
         let n = w.shape[0], k = w.shape[1], kp = Int(ck_qgemm_k_padded(Int64(k)))
+        precondition(smoothing == nil || smoothing!.count == k, "QuantizedWeight: \(smoothing!.count) smoothing factors for \(k) input channels")
         outputSize = n; inputSize = k
-        var q = [Int8](repeating: 0, count: n * kp), s = [Float](repeating: 0, count: n)
+        inputMultipliers = smoothing.map { $0.map { 1 / $0 } }
+        var q = [Int8](repeating: 0, count: n * kp), s = [Float](repeating: 0, count: n), work = [Float](repeating: 0, count: k)
         w.withUnsafeStridedScalars(Float.self) { p, _ in
             q.withUnsafeMutableBufferPointer { qb in
                 s.withUnsafeMutableBufferPointer { sb in
-                    ck_quantize_rows_s8(p, Int64(k), Int64(n), Int64(k), qb.baseAddress!, Int64(kp), sb.baseAddress!)
+                    work.withUnsafeMutableBufferPointer { wb in
+                        if let smoothing {
+                            smoothing.withUnsafeBufferPointer { sm in
+                                ck_quantize_rows_s8(p, Int64(k), Int64(n), Int64(k), sm.baseAddress!, qb.baseAddress!, Int64(kp), sb.baseAddress!, wb.baseAddress!)
+                            }
+                        } else {
+                            ck_quantize_rows_s8(p, Int64(k), Int64(n), Int64(k), nil, qb.baseAddress!, Int64(kp), sb.baseAddress!, wb.baseAddress!)
+                        }
+                    }
                 }
             }
         }
         let buffer = UnsafeMutablePointer<Int8>.allocate(capacity: Swift.max(64, ck_qgemm_packed_size(Int64(n), Int64(k))))
         q.withUnsafeBufferPointer { ck_qgemm_pack_b(Int64(n), Int64(k), $0.baseAddress!, Int64(kp), buffer) }
         packed = buffer
+        if let m = inputMultipliers {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            p.initialize(from: m, count: k)
+            multipliers = p
+        } else {
+            multipliers = nil
+        }
         scales = s
         values = (0..<n).flatMap { r in q[(r * kp)..<(r * kp + k)] }
     }
 
-    deinit { packed.deallocate() }
+    deinit { packed.deallocate(); multipliers?.deallocate() }
 
-    /// q · scale as Float32 [out, in]: the weight the int8 path actually multiplies by.
+    /// q · scale (÷ smoothing) as Float32 [out, in]: the weight the int8 path actually multiplies by.
     public func dequantized() -> Tensor {
         var out = [Float](repeating: 0, count: values.count)
-        for r in 0..<outputSize { for c in 0..<inputSize { out[r * inputSize + c] = Float(values[r * inputSize + c]) * scales[r] } }
+        for r in 0..<outputSize {
+            for c in 0..<inputSize { out[r * inputSize + c] = Float(values[r * inputSize + c]) * scales[r] * (inputMultipliers?[c] ?? 1) }
+        }
         return Tensor(shape: [outputSize, inputSize], scalars: out)
     }
 
     var pointer: UnsafePointer<Int8> { UnsafePointer(packed) }
+    var multiplierPointer: UnsafePointer<Float>? { multipliers.map { UnsafePointer($0) } }
 }
 
 /// A weight [out, in] stored as bfloat16 (round-half-even from Float32). Immutable; shareable.
@@ -100,6 +127,7 @@ extension Tensor {
         let py = SendablePointer(out.storage.pointer(Float.self))
         let pw = SendableConstPointer(weight.pointer)
         let table = SendableConstPointer(ck_qgemm_active()!)
+        let pm = weight.multiplierPointer.map { SendableConstPointer($0) }
         // One equal row block per thread, a multiple of the 4-row tile.
         let work = Double(m) * Double(n) * Double(k)
         let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 3) / 4)
@@ -110,9 +138,9 @@ extension Tensor {
                 Parallel.forEach(parts, threads: threads) { part in
                     let r0 = part * block, rows = Swift.min(block, m - r0)
                     let q = UnsafeMutablePointer<Int8>.allocate(capacity: rows * kp)
-                    let sx = UnsafeMutablePointer<Float>.allocate(capacity: rows)
-                    defer { q.deallocate(); sx.deallocate() }
-                    ck_quantize_rows_s8(px.base + r0 * k, Int64(k), Int64(rows), Int64(k), q, Int64(kp), sx)
+                    let sx = UnsafeMutablePointer<Float>.allocate(capacity: rows), tmp = UnsafeMutablePointer<Float>.allocate(capacity: k)
+                    defer { q.deallocate(); sx.deallocate(); tmp.deallocate() }
+                    ck_quantize_rows_s8(px.base + r0 * k, Int64(k), Int64(rows), Int64(k), pm?.base, q, Int64(kp), sx, tmp)
                     var ep = ck_qgemm_epilogue(row_scale: sx, col_scale: ps.base, bias: pb?.base, y: py.base + r0 * n, ldy: Int64(n))
                     table.base.pointee.gemm_f32!(Int64(rows), Int64(n), Int64(kp), q, Int64(kp), pw.base, &ep)
                     if activation != .none { ck_bias_act_rows(py.base + r0 * n, Int64(rows), Int64(n), Int64(n), nil, activation.kernel) }

@@ -64,7 +64,10 @@ void ck_qgemm_pack_b(int64_t N, int64_t K, const int8_t *q, int64_t ldq, int8_t 
 /// Symmetric per-row quantisation: scale[i] = max|x[i, :]| / 127, q[i, k] = round-half-even(x[i, k] / scale[i]) in
 /// [-127, 127]; columns K … Kp-1 of q are set to 0 (Kp = ck_qgemm_k_padded(K)). A row of zeros has scale 0 and q 0.
 /// A row with a NaN or ±Inf gets scale NaN (so its outputs are NaN, as a float product with that row would be) and q 0.
-void ck_quantize_rows_s8(const float *x, int64_t ldx, int64_t rows, int64_t K, int8_t *q, int64_t ldq, float *scale);
+/// col_mul [K], when not NULL, multiplies column k first (x[i, k]·col_mul[k] is what gets quantised; SmoothQuant's
+/// division of activations by per-channel factors), using work [K] as scratch; NULL: x as it is (work unused).
+void ck_quantize_rows_s8(const float *x, int64_t ldx, int64_t rows, int64_t K, const float *col_mul, int8_t *q,
+                         int64_t ldq, float *scale, float *work);
 
 /// The plain reference: c[i, n] = Σ_k a[i, k] · w[n, k] in int32 over unpacked operands (a [M, lda], w [N, ldw]).
 void ck_qgemm_reference(int64_t M, int64_t N, int64_t K, const int8_t *a, int64_t lda, const int8_t *w, int64_t ldw,
