@@ -26,7 +26,7 @@ struct PrecisionOptions: ParsableArguments {
     @Option(help: "What the linear layers compute in: fp32 (default), bf16 (bfloat16 weights) or int8 (int8 weights per channel and activations per token; LayerNorm, softmax, GELU and attention stay fp32).")
     var precision: String = "fp32"
 
-    @Option(help: "With --precision bf16|int8: which matrices to reduce, e.g. all, output, 3.intermediate, 0 (comma-separated; ROLE = query, key, value, attention-output, intermediate, output). Default all.")
+    @Option(help: "With --precision bf16|int8: which matrices to reduce, e.g. all, output, 3.intermediate, 0 (comma-separated; ROLE = query, key, value, attention-output, intermediate, output). Default: all for bf16, all but output for int8.")
     var reducedMatrices: String?
 
     func parsed() throws(CLIError) -> InferencePrecision {
