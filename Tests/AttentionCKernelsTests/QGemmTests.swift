@@ -43,10 +43,15 @@ struct QGemmTests {
                 t.pointee.gemm_s32(Int64(m), Int64(n), Int64(kp), a, Int64(kp), packed, &got, Int64(n))
                 #expect(got == ref, "\(String(cString: t.pointee.name)) \(m)x\(n)x\(k) int32")
                 // Hand check of one entry against the reference itself.
-                let hand = (0..<k).reduce(Int32(0)) { $0 + Int32(a[(m - 1) * kp + $1]) * Int32(w[(n - 1) * k + $1]) }
+                var hand: Int32 = 0
+                for c in 0..<k {
+                    let av = Int32(a[(m - 1) * kp + c]), wv = Int32(w[(n - 1) * k + c])
+                    hand += av * wv
+                }
                 #expect(ref[m * n - 1] == hand)
-                let rs = (0..<m).map { Float($0 + 1) * 1e-3 / 3 }, cs = (0..<n).map { 2e-3 / Float($0 + 7) }
-                let bias = (0..<n).map { Float($0) * 0.1 - 1 }
+                let rs: [Float] = (0..<m).map { i -> Float in Float(i + 1) * 1e-3 / 3 }
+                let cs: [Float] = (0..<n).map { j -> Float in 2e-3 / Float(j + 7) }
+                let bias: [Float] = (0..<n).map { j -> Float in Float(j) * 0.1 - 1 }
                 for withBias in [false, true] {
                     var y0 = [Float](repeating: 0, count: m * n), y1 = [Float](repeating: .nan, count: m * n)
                     rs.withUnsafeBufferPointer { r in cs.withUnsafeBufferPointer { c in bias.withUnsafeBufferPointer { b in
@@ -66,7 +71,7 @@ struct QGemmTests {
 
     @Test func quantizationRoundTripsWithinHalfAStep() {
         let k = 13, rows = 3
-        let x: [Float] = (0..<(rows * k)).map { Float(($0 * 37) % 23) - 11.5 } + []
+        let x: [Float] = (0..<(rows * k)).map { i -> Float in Float((i * 37) % 23) - 11.5 }
         var q = [Int8](repeating: 99, count: rows * 16), s = [Float](repeating: 0, count: rows), work = [Float](repeating: 0, count: k)
         ck_quantize_rows_s8(x, Int64(k), Int64(rows), Int64(k), nil, &q, 16, &s, &work)
         for i in 0..<rows {

@@ -50,8 +50,8 @@ struct QuantizedLinearTests {
         var x = Self.values(3 * k, seed: 7)
         x[k + 2] = .nan
         let y = Tensor(shape: [3, k], scalars: x).quantizedLinear(weight: q).scalars
-        #expect(y[n..<(2 * n)].allSatisfy(\.isNaN))
-        #expect(y[0..<n].allSatisfy(\.isFinite) && y[(2 * n)...].allSatisfy(\.isFinite))
+        #expect(y[n..<(2 * n)].allSatisfy { $0.isNaN })
+        #expect(y[0..<n].allSatisfy { $0.isFinite } && y[(2 * n)...].allSatisfy { $0.isFinite })
     }
 
     @Test func bfloat16WeightIsTheRoundedFloat() {
