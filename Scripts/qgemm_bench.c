@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
     void *fpack = malloc(ck_sgemm_packed_b_size(ck_active_isa(), K, N));
     ck_sgemm_pack_b(ck_active_isa(), K, N, wf, 1, K, fpack);
     size_t wsz = 64u << 20;
-    void *work = malloc(wsz);
+    void *work = aligned_alloc(64, wsz);  // the fp32 GEMM wants 64-byte alignment
     const ck_qgemm_kernels *t = ck_qgemm_active();
     ck_qgemm_epilogue ep = {rs, cs, NULL, y, N};
     double best_q = 1e9, best_f = 1e9;
