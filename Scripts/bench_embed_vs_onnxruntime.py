@@ -30,6 +30,8 @@ parser.add_argument("--min-words", type=int, default=5)
 parser.add_argument("--max-words", type=int, default=40)
 parser.add_argument("--batch-size", type=int, default=32)
 parser.add_argument("--int8", action="store_true", help="also time ONNX Runtime's dynamic int8 quantisation")
+parser.add_argument("--precisions", default="fp32",
+                    help="comma-separated `attention embed --precision` values to time, e.g. fp32,int8,bf16 (issue 13)")
 parser.add_argument("--binary", default=None, help="the attention executable (default .build/release/attention)")
 args = parser.parse_args()
 os.environ.pop("OPENBLAS_CORETYPE", None)
@@ -108,15 +110,21 @@ def ort_embed(s):
     return out
 
 
-times = {"ours": [], **{name: [] for name in sessions}}
+precisions = args.precisions.split(",")
+ours_names = ["ours" if p == "fp32" else f"ours-{p}" for p in precisions]
+times = {**{n: [] for n in ours_names}, **{name: [] for name in sessions}}
 results = {}
+loads = []
 for _ in range(args.repeats):
     env = dict(os.environ, ATTENTION_NUM_THREADS=str(args.threads))
-    t = time.perf_counter()
-    out = subprocess.run([str(binary), "embed", "--model", model_dir, "--file", str(corpus), "--json"],
-                         check=True, capture_output=True, text=True, env=env).stdout
-    times["ours"].append(time.perf_counter() - t)
-    results["ours"] = np.array(json.loads(out)["embeddings"], dtype=np.float64)
+    loads.append(os.getloadavg()[0])
+    for p, n in zip(precisions, ours_names):
+        t = time.perf_counter()
+        extra = [] if p == "fp32" else ["--precision", p]
+        out = subprocess.run([str(binary), "embed", "--model", model_dir, "--file", str(corpus), "--json", *extra],
+                             check=True, capture_output=True, text=True, env=env).stdout
+        times[n].append(time.perf_counter() - t)
+        results[n] = np.array(json.loads(out)["embeddings"], dtype=np.float64)
     for name, (s, _) in sessions.items():
         t = time.perf_counter()
         results[name] = ort_embed(s).astype(np.float64)
@@ -127,7 +135,7 @@ def min_cosine(a, b):
     return float(((a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)).min())
 
 
-o, f = min(times["ours"]), min(times["fp32"])
+o, f = min(times[ours_names[0]]), min(times["fp32"])
 print(f"{args.sentences} sentences of {args.min_words}-{args.max_words} words, {args.threads} thread(s), best of {args.repeats}, "
       f"onnxruntime {ort.__version__}, torch {torch.__version__}")
 print(f"| ours: whole `attention embed` process (load + tokenize + encode) | {o:.2f} s |")
@@ -138,4 +146,12 @@ if "int8" in sessions:
     print(f"| ONNX Runtime int8 (quantize_dynamic, QInt8 weights) | {q:.2f} s |")
     print(f"| ratio (ONNX Runtime int8 / ours) | {q / o:.2f}x |")
     print(f"min cosine ONNX Runtime int8 vs fp32: {min_cosine(results['int8'], results['fp32']):.6f}")
-print(f"min cosine ours vs ONNX Runtime fp32: {min_cosine(results['ours'], results['fp32']):.8f}")
+print(f"min cosine ours vs ONNX Runtime fp32: {min_cosine(results[ours_names[0]], results['fp32']):.8f}")
+for n in ours_names[1:]:
+    r = min(times[n])
+    line = f"| {n}: whole process | {r:.2f} s | {o / r:.2f}x our {precisions[0]} | {f / r:.2f}x ONNX Runtime fp32"
+    if "int8" in sessions:
+        line += f" | {min(times['int8']) / r:.2f}x ONNX Runtime int8"
+    print(line + f" | min cosine vs ONNX Runtime fp32 {min_cosine(results[n], results['fp32']):.6f} |")
+print("all times (s):", {k: [round(x, 2) for x in v] for k, v in times.items()})
+print(f"1-minute load average before each round: {[round(x, 1) for x in loads]}")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Attention
 import AttentionModels
 import AttentionText
 
@@ -17,6 +18,23 @@ struct ModelOptions: ParsableArguments {
     func folder() throws(CLIError) -> URL {
         try InputPaths.checkFolder(model, option: "--model")
         return URL(fileURLWithPath: model)
+    }
+}
+
+/// The number format of the linear layers (embed, similarity, search).
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: "What the linear layers compute in: fp32 (default), bf16 (bfloat16 weights) or int8 (int8 weights per channel and activations per token; LayerNorm, softmax, GELU and attention stay fp32).")
+    var precision: String = "fp32"
+
+    @Option(help: "With --precision bf16|int8: which matrices to reduce, e.g. all, output, 3.intermediate, 0 (comma-separated; ROLE = query, key, value, attention-output, intermediate, output). Default: all for bf16, all but output for int8.")
+    var reducedMatrices: String?
+
+    func parsed() throws(CLIError) -> InferencePrecision {
+        guard let p = InferencePrecision(rawValue: precision) else {
+            throw .usage("--precision: expected fp32, bf16 or int8, found '\(precision)'")
+        }
+        if reducedMatrices != nil && p == .fp32 { throw .usage("--reduced-matrices needs --precision bf16 or int8") }
+        return p
     }
 }
 
@@ -39,10 +57,18 @@ struct SentenceInput: ParsableArguments {
 
 /// The model folder as a `SentenceEmbedder`, with a warning when modules.json is missing (the pipeline is then
 /// guessed: pooling from 1_Pooling/config.json or mean, and no normalisation).
-func loadEmbedder(_ options: ModelOptions) throws(CLIError) -> SentenceEmbedder {
+func loadEmbedder(_ options: ModelOptions, precision: PrecisionOptions? = nil) throws(CLIError) -> SentenceEmbedder {
     let folder = try options.folder()
+    let chosen = try precision?.parsed() ?? .fp32
     let embedder: SentenceEmbedder
     do { embedder = try SentenceEmbedder(directory: folder) } catch { throw .data("\(error)") }
+    if chosen != .fp32 {
+        var sites: Set<BertMatrixSite>? = nil
+        if let list = precision?.reducedMatrices {
+            do { sites = try embedder.model.matrixSites(parsing: list) } catch { throw .usage("--reduced-matrices: \(error.description)") }
+        }
+        embedder.setPrecision(chosen, sites: sites)
+    }
     if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
         Console.warning("\(options.model) has no modules.json: assuming \(embedder.pooling) pooling and "
                         + (embedder.normalizes ? "normalised vectors" : "no normalisation (vectors are not unit length)"))
@@ -70,6 +96,7 @@ struct EmbedCommand: ParsableCommand {
         discussion: "Get the model with Scripts/fetch-minilm.sh. Vectors are printed in input order."
     )
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var input: SentenceInput
     @Option(help: "Sentences per forward pass (1...4096).") var batchSize: Int = 32
     @Flag(help: "Print {\"model\", \"dimension\", \"embeddings\", \"texts\"} as one JSON object.") var json = false
@@ -82,7 +109,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         _ = try modelOptions.folder()
         let sentences = try input.sentences()
-        let embedder = try loadEmbedder(modelOptions)
+        let embedder = try loadEmbedder(modelOptions, precision: precisionOptions)
         warnAboutTruncation(sentences, tokenizer: embedder.tokenizer)
         let bar = ProgressBar(total: sentences.count, quiet: quiet)
         let vectors = embedder.embed(sentences.map(\.text), batchSize: batchSize) { done, _ in bar.update(done) }

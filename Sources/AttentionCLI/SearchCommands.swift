@@ -8,13 +8,14 @@ struct SimilarityCommand: ParsableCommand {
         abstract: "Cosine similarity between every pair of sentences."
     )
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var input: SentenceInput
     @Flag(help: "Print {\"sentences\", \"similarity\": [[…]]} as JSON.") var json = false
 
     func run() throws {
         _ = try modelOptions.folder()
         let sentences = try input.sentences()
-        let embedder = try loadEmbedder(modelOptions)
+        let embedder = try loadEmbedder(modelOptions, precision: precisionOptions)
         warnAboutTruncation(sentences, tokenizer: embedder.tokenizer)
         let v = embedder.embed(sentences.map(\.text))
         let matrix = SentenceEmbedder.similarityMatrix(v)
@@ -35,6 +36,7 @@ struct SearchCommand: ParsableCommand {
         discussion: "Blank corpus lines are skipped; results name the line number in the corpus file."
     )
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @Option(help: "A file with one document per line, - for standard input.") var corpus: String
     @Option(name: .shortAndLong, help: "How many results (1...100000).") var top: Int = 5
     @Flag(help: "Print [{\"line\", \"text\", \"score\"}] as JSON.") var json = false
@@ -49,7 +51,7 @@ struct SearchCommand: ParsableCommand {
         _ = try modelOptions.folder()
         let documents = try TextInput.lines(of: corpus, option: "--corpus")
         guard !documents.isEmpty else { throw CLIError.data("--corpus \(TextInput.sourceName(corpus)): no lines with text") }
-        let embedder = try loadEmbedder(modelOptions)
+        let embedder = try loadEmbedder(modelOptions, precision: precisionOptions)
         let query = InputLine(source: "QUERY argument", number: 1, text: query)
         warnAboutTruncation(documents + [query], tokenizer: embedder.tokenizer)
         let bar = ProgressBar(total: documents.count, quiet: quiet)

@@ -76,6 +76,10 @@ public final class BertLayer: Module {
     public let outputNorm: LayerNorm
     let heads: Int
     let activation: Activation
+    /// Reduced-precision copies of some of the six matrices (BertModel.setPrecision); the rest run Float32.
+    var reduced: [BertMatrix: ReducedWeight] = [:]
+    /// While BertModel.setPrecision calibrates: the largest input magnitude per channel of each matrix.
+    var inputMaxima: [BertMatrix: [Float]]?
 
     init(_ c: BertConfig, weights: inout BertWeightSource) {
         let d = c.hiddenSize
@@ -106,11 +110,12 @@ public final class BertLayer: Module {
     func forward(_ x: Tensor, lengths: [Int], needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
         let (b, l, d) = (x.shape[0], x.shape[1], x.shape[2]), e = d / heads
         func split(_ t: Tensor) -> Tensor { t.reshaped([b, l, heads, e]).permuted([0, 2, 1, 3]) }   // [B, H, L, E]
-        let (context, weights) = scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
+        let (context, weights) = scaledDotProductAttention(query: split(project(.query, x)), key: split(project(.key, x)),
+                                                           value: split(project(.value, x)),
                                                            mask: .keyPadding(lengths: lengths), needsWeights: needsWeights)
         let merged = context.permuted([0, 2, 1, 3]).reshaped([b, l, d])                      // [B, L, D]
-        let h = attentionNorm(attentionOutput(merged), residual: x)
-        return (outputNorm(output(intermediate(h, activation: activation)), residual: h), weights)
+        let h = attentionNorm(project(.attentionOutput, merged), residual: x)
+        return (outputNorm(project(.output, project(.intermediate, h, activation: activation)), residual: h), weights)
     }
 }
 
@@ -119,6 +124,8 @@ public final class BertModel: Module {
     public let config: BertConfig
     public let embeddings: BertEmbeddings
     public let layers: [BertLayer]
+    /// What the linear layers compute in (`setPrecision`); fp32 unless set.
+    public internal(set) var precision: InferencePrecision = .fp32
 
     /// A randomly initialised model (load a checkpoint with `load(huggingFace:)`).
     public convenience init(config: BertConfig, seed: UInt64 = 0) {

@@ -31,7 +31,9 @@ public final class SentenceEmbedder {
 
     public var dimension: Int { model.config.hiddenSize }
 
-    public init(directory: URL) throws {
+    /// `precision`: what the linear layers compute in (`BertModel.setPrecision`; int8 and bf16 reduce all six
+    /// matrices of every layer `defaultReducedSites`, unless `setPrecision(_:sites:)` is called with a list).
+    public init(directory: URL, precision: InferencePrecision = .fp32) throws {
         name = directory.standardizedFileURL.lastPathComponent
         model = try BertModel.load(directory: directory)
         model.eval()
@@ -43,6 +45,13 @@ public final class SentenceEmbedder {
                                                reason: "vocab.txt has \(tokenizer.vocabulary.count) tokens, the model only \(model.config.vocabSize)")
         }
         (pooling, normalizes) = try Self.readModules(directory)
+        if precision != .fp32 { setPrecision(precision) }
+    }
+
+    /// The linear layers at `sites` (default: `model.defaultReducedSites(for:)`) compute in `precision` from now on (BertModel.setPrecision); int8
+    /// is calibrated on CalibrationText's sentences (tokenised with this embedder's tokenizer).
+    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil) {
+        model.setPrecision(precision, sites: sites, calibration: precision == .int8 ? tokenize(CalibrationText.sentences) : nil)
     }
 
     /// Pooling mode from `1_Pooling/config.json` (mean when absent) and whether `modules.json` lists a Normalize step.

@@ -1,0 +1,92 @@
+// Chooses the int8 kernel table once. The path comes from ck_environment_isa (ATTENTION_ISA) or, when unset, the
+// CPU's best; within it, the fastest int8 variant the CPU has (VNNI needs more than the path's own check).
+#include "ck_qgemm.h"
+#include "AttentionCKernels.h"
+
+#include <stdatomic.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+extern const ck_qgemm_kernels ck_qgemm_scalar_table;
+#if defined(__x86_64__)
+extern const ck_qgemm_kernels ck_qgemm_avx2_table, ck_qgemm_avxvnni_table, ck_qgemm_avx512vnni_table;
+#endif
+#if defined(__aarch64__)
+extern const ck_qgemm_kernels ck_qgemm_neon_table;
+#endif
+
+int ck_qgemm_supported(ck_qgemm_variant variant) {
+    switch (variant) {
+    case CK_QGEMM_SCALAR: return 1;
+#if defined(__x86_64__)
+    case CK_QGEMM_AVX2: return ck_isa_supported(CK_ISA_AVX2);
+    case CK_QGEMM_AVXVNNI: __builtin_cpu_init(); return ck_isa_supported(CK_ISA_AVX2) && __builtin_cpu_supports("avxvnni");
+    case CK_QGEMM_AVX512VNNI:
+        __builtin_cpu_init();
+        return ck_isa_supported(CK_ISA_AVX512) && __builtin_cpu_supports("avx512vnni");
+#endif
+#if defined(__aarch64__)
+    case CK_QGEMM_NEON:
+#if defined(__APPLE__)
+        return 1;  // every Apple arm64 CPU macOS 15 runs on has the dot product
+#elif defined(__linux__)
+        return (getauxval(AT_HWCAP) & (1UL << 20)) != 0;  // HWCAP_ASIMDDP
+#else
+        return 0;
+#endif
+#endif
+    default: return 0;
+    }
+}
+
+const ck_qgemm_kernels *ck_qgemm_table(ck_qgemm_variant variant) {
+    if (!ck_qgemm_supported(variant)) return NULL;
+    switch (variant) {
+    case CK_QGEMM_SCALAR: return &ck_qgemm_scalar_table;
+#if defined(__x86_64__)
+    case CK_QGEMM_AVX2: return &ck_qgemm_avx2_table;
+    case CK_QGEMM_AVXVNNI: return &ck_qgemm_avxvnni_table;
+    case CK_QGEMM_AVX512VNNI: return &ck_qgemm_avx512vnni_table;
+#endif
+#if defined(__aarch64__)
+    case CK_QGEMM_NEON: return &ck_qgemm_neon_table;
+#endif
+    default: return NULL;
+    }
+}
+
+static const ck_qgemm_kernels *choose(void) {
+    ck_isa isa = ck_environment_isa();
+    if (isa == CK_ISA_AUTO) isa = ck_active_isa();
+    static const ck_qgemm_variant avx512[] = {CK_QGEMM_AVX512VNNI, CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
+    static const ck_qgemm_variant avx2[] = {CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
+    const ck_qgemm_variant *order = NULL;
+    int count = 0;
+    switch (isa) {
+    case CK_ISA_AVX512: order = avx512; count = 3; break;
+    case CK_ISA_AVX2: order = avx2; count = 2; break;
+    case CK_ISA_NEON: {
+        static const ck_qgemm_variant neon[] = {CK_QGEMM_NEON};
+        order = neon; count = 1; break;
+    }
+    default: break;
+    }
+    for (int i = 0; i < count; i++) {
+        const ck_qgemm_kernels *t = ck_qgemm_table(order[i]);
+        if (t) return t;
+    }
+    return ck_qgemm_table(CK_QGEMM_SCALAR);
+}
+
+static _Atomic(const ck_qgemm_kernels *) g_table = NULL;
+
+const ck_qgemm_kernels *ck_qgemm_active(void) {
+    const ck_qgemm_kernels *t = atomic_load_explicit(&g_table, memory_order_acquire);
+    if (t) return t;
+    // Threads racing here compute the same table; the first store wins and the rest read it.
+    const ck_qgemm_kernels *expected = NULL, *chosen = choose();
+    if (atomic_compare_exchange_strong_explicit(&g_table, &expected, chosen, memory_order_acq_rel, memory_order_acquire))
+        return chosen;
+    return expected;
+}
