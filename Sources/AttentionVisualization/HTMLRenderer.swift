@@ -16,10 +16,11 @@ extension Heatmap {
     /// ```
     /// - Parameters:
     ///   - cellSize: passed to `svg(cellSize:)`.
-    ///   - caption: the text under the picture; nil for `defaultCaption`. Escaped like every other text.
+    ///   - caption: the text under the picture; nil for the heatmap's `caption`, else `defaultCaption`. Escaped like
+    ///     every other text.
     public func html(cellSize: Int = 24, caption: String? = nil) -> String {
         let heading = Markup.escape(title ?? "Attention heatmap")
-        let text = Markup.escape(caption ?? defaultCaption)
+        let text = Markup.escape(caption ?? self.caption ?? defaultCaption)
         return """
         <!DOCTYPE html>
         <html lang="en">

@@ -31,6 +31,9 @@ public struct Heatmap: Sendable {
     public let range: ClosedRange<Double>
     /// The colour map, dark for `range.lowerBound` and light for `range.upperBound`.
     public var colorMap: ColorMap
+    /// The text under the HTML picture, or nil for ``defaultCaption`` (which reads the rows as queries and the
+    /// columns as keys: pictures that stack something else, such as a spectrogram, say what they show here).
+    public var caption: String? = nil
 
     /// The number of rows (queries).
     public var rows: Int { values.count }

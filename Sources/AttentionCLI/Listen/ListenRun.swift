@@ -77,7 +77,11 @@ struct ListenRun: ParsableCommand {
         }
         let columns = (0..<frames.count).map { $0 % 50 == 0 ? String(format: "%.1fs", Double($0) / 100) : "" }
         let said = r.text.isEmpty ? "(nothing)" : r.text.joined(separator: " ")
-        return try Heatmap(rows, rowLabels: labels, columnLabels: columns,
-                           title: "\(URL(fileURLWithPath: file).lastPathComponent): \(said) — spectrogram, then where each word looked", range: 0...1)
+        var map = try Heatmap(rows, rowLabels: labels, columnLabels: columns,
+                              title: "\(URL(fileURLWithPath: file).lastPathComponent): \(said) — spectrogram, then where each word looked", range: 0...1)
+        map.caption = "Top: the log-mel spectrogram (\(mels) bins, high frequencies on top, 10 ms frames), scaled to its own range. "
+            + "Below: one band per recognised word — its attention over the frames, scaled to its peak (three quarters of "
+            + "the brightness) over the frame energy (one quarter), so each band lights up where that word was heard."
+        return map
     }
 }
