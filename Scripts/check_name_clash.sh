@@ -51,7 +51,12 @@ import Models
 print(appModel(), "|", WorkedExample.words.joined(separator: " "), "|", WordVocabulary.self, "|", AdamW.self)
 SWIFT
 cd "$WORK"
-swift build 2>&1 | tail -3
+if ! swift build > build.log 2>&1; then
+    grep -E "error|warning: multiple" build.log | head -20 >&2
+    echo "check_name_clash: the app did not build ($WORK/build.log)" >&2
+    exit 1
+fi
+tail -1 build.log
 OUT="$(swift run -q App)"
 echo "$OUT"
 [[ "$OUT" == "le chien × 3 |"* ]] || { echo "check_name_clash: unexpected output" >&2; exit 1; }

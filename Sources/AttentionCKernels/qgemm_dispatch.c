@@ -1,5 +1,6 @@
-// Chooses the int8 kernel table once. The path comes from ck_environment_isa (ATTENTION_ISA) or, when unset, the
-// CPU's best; within it, the fastest int8 variant the CPU has (VNNI needs more than the path's own check).
+// Chooses the int8 kernel table for the path the other kernels use now (ck_active_isa: ATTENTION_ISA, ck_force_isa
+// and the per-thread override included, so `--isa` and pinned tests move int8 too); within that path, the fastest
+// int8 variant the CPU has (VNNI needs more than the path's own check). One choice per path, cached.
 #include "ck_qgemm.h"
 #include "AttentionCKernels.h"
 
@@ -56,9 +57,7 @@ const ck_qgemm_kernels *ck_qgemm_table(ck_qgemm_variant variant) {
     }
 }
 
-static const ck_qgemm_kernels *choose(void) {
-    ck_isa isa = ck_environment_isa();
-    if (isa == CK_ISA_AUTO) isa = ck_active_isa();
+static const ck_qgemm_kernels *choose(ck_isa isa) {
     static const ck_qgemm_variant avx512[] = {CK_QGEMM_AVX512VNNI, CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
     static const ck_qgemm_variant avx2[] = {CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
     const ck_qgemm_variant *order = NULL;
@@ -79,14 +78,17 @@ static const ck_qgemm_kernels *choose(void) {
     return ck_qgemm_table(CK_QGEMM_SCALAR);
 }
 
-static _Atomic(const ck_qgemm_kernels *) g_table = NULL;
+// Indexed by ck_isa (CK_ISA_AUTO .. CK_ISA_NEON).
+static _Atomic(const ck_qgemm_kernels *) g_tables[CK_ISA_NEON + 1];
 
 const ck_qgemm_kernels *ck_qgemm_active(void) {
-    const ck_qgemm_kernels *t = atomic_load_explicit(&g_table, memory_order_acquire);
+    ck_isa isa = ck_active_isa();
+    if ((unsigned)isa > CK_ISA_NEON) isa = CK_ISA_SCALAR;
+    const ck_qgemm_kernels *t = atomic_load_explicit(&g_tables[isa], memory_order_acquire);
     if (t) return t;
     // Threads racing here compute the same table; the first store wins and the rest read it.
-    const ck_qgemm_kernels *expected = NULL, *chosen = choose();
-    if (atomic_compare_exchange_strong_explicit(&g_table, &expected, chosen, memory_order_acq_rel, memory_order_acquire))
+    const ck_qgemm_kernels *expected = NULL, *chosen = choose(isa);
+    if (atomic_compare_exchange_strong_explicit(&g_tables[isa], &expected, chosen, memory_order_acq_rel, memory_order_acquire))
         return chosen;
     return expected;
 }

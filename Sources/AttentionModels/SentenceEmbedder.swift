@@ -60,7 +60,7 @@ public final class SentenceEmbedder {
         func json(_ url: URL) throws -> JSONValue? {
             guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
             do {
-                return try StrictJSONParser.parse(Array(data), duplicateKeys: .keep, maxDepth: 128)
+                return try StrictJSONParser.parseConfiguration(Array(data))
             } catch {
                 throw ModelLoadError.invalidConfig(path: url.path, reason: "invalid JSON at byte \(error.offset): \(error.reason)")
             }

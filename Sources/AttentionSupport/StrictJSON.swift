@@ -111,6 +111,15 @@ package struct StrictJSONParser {
         return value
     }
 
+    /// The nesting limit of configuration files (tokenizer.json, config.json, modules.json).
+    package static let configurationMaxDepth = 128
+
+    /// A configuration file (tokenizer and model-folder JSON): duplicate keys kept (the last wins on lookup, as
+    /// serde does), up to ``configurationMaxDepth`` levels.
+    package static func parseConfiguration(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        try parse(bytes, duplicateKeys: .keep, maxDepth: configurationMaxDepth)
+    }
+
     /// ``parse(_:duplicateKeys:maxDepth:)`` of an array of bytes.
     package static func parse(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .reject,
                               maxDepth: Int = maxDepth) throws(Failure) -> JSONValue {

@@ -154,7 +154,7 @@ extension BertTokenizer {
         let bytes = try TokenizerFiles.read(path)
         if bytes.starts(with: Array("version https://git-lfs.github.com/spec/".utf8)) { throw .gitLFSPointer(file: path) }
         do {
-            return try StrictJSONParser.parse(bytes, duplicateKeys: .keep, maxDepth: 128)
+            return try StrictJSONParser.parseConfiguration(bytes)
         } catch {
             throw .malformedJSON(file: path, byteOffset: error.offset, reason: error.reason)
         }

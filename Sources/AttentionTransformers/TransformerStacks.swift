@@ -1,5 +1,18 @@
 import Attention
 
+extension TransformerEncoderLayer {
+    /// `count` layers of configuration `c`, initialised in order from `rng`; layer i's dropout seed is
+    /// c.seed + i·`seedStride`, so every layer draws its own stream.
+    public static func stack(_ c: TransformerLayerConfiguration, count: Int, seedStride: UInt64,
+                             rng: inout RandomGenerator) -> [TransformerEncoderLayer] {
+        (0..<count).map { i in
+            var each = c
+            each.seed = c.seed &+ UInt64(i) &* seedStride
+            return TransformerEncoderLayer(each, rng: &rng)
+        }
+    }
+}
+
 /// N encoder layers and an optional final norm (pre-norm stacks need it: their last layer's output is not
 /// normalised). x [B, L, D] → [B, L, D]. Parameters `layers.i.*`, `finalNorm.*` (PyTorch `layers.i.*`, `norm.*`).
 public final class TransformerEncoder: Module {
@@ -8,11 +21,7 @@ public final class TransformerEncoder: Module {
 
     public init(_ c: TransformerLayerConfiguration, layerCount: Int, finalNorm: Bool, rng: inout RandomGenerator) {
         precondition(layerCount >= 0, "TransformerEncoder: layerCount \(layerCount) must be ≥ 0")
-        layers = (0..<layerCount).map { i in
-            var ci = c
-            ci.seed = c.seed &+ UInt64(i) &* 0x100
-            return TransformerEncoderLayer(ci, rng: &rng)
-        }
+        layers = TransformerEncoderLayer.stack(c, count: layerCount, seedStride: 0x100, rng: &rng)
         self.finalNorm = finalNorm ? c.norm() : nil
     }
 

@@ -27,6 +27,20 @@ struct QGemmTests {
         #endif
     }
 
+    /// The int8 table follows the kernel path the rest of the kernels use, so a forced path (`--isa`, pinned tests)
+    /// moves int8 as well: scalar gives the scalar table, AVX2 an x86 int8 variant, NEON the sdot one.
+    @Test(arguments: ISA.supported)
+    func theActiveTableFollowsTheKernelPath(_ isa: ISA) {
+        let name = withISA(isa) { String(cString: ck_qgemm_active()!.pointee.name) }
+        switch isa.isa {
+        case CK_ISA_SCALAR: #expect(name == "scalar")
+        case CK_ISA_AVX2: #expect(["avx2", "avxvnni"].contains(name))
+        case CK_ISA_AVX512: #expect(["avx2", "avxvnni", "avx512vnni"].contains(name))
+        case CK_ISA_NEON: #expect(name == "neon")
+        default: Issue.record("unexpected path \(isa.testDescription)")
+        }
+    }
+
     @Test(arguments: [false, true])
     func everyVariantEqualsTheReference(extreme: Bool) {
         for t in Self.variants {

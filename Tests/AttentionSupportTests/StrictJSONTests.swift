@@ -4,7 +4,7 @@ import AttentionSupport
 /// The package JSON reader follows RFC 8259 (as serde_json, which Hugging Face's `tokenizers` uses to read
 /// the same files): found by fuzzing it against the safetensors header parser (Fuzz/JSONFuzz), issue 15 item 25.
 struct StrictJSONTests {
-    static func parses(_ text: String) -> JSONValue? { try? StrictJSONParser.parse(Array(text.utf8), duplicateKeys: .keep, maxDepth: 128) }
+    static func parses(_ text: String) -> JSONValue? { try? StrictJSONParser.parseConfiguration(Array(text.utf8)) }
 
     @Test("Number literals outside the JSON grammar are refused",
           arguments: ["+12", ".5", "1.", "01", "-01", "-", "1e", "1e+", "[1.e3]", "0x10", "--1", "{\"max_seq_length\": +256}"])
@@ -35,7 +35,7 @@ struct StrictJSONTests {
 
 /// More of RFC 8259: what the reader refuses and accepts (written with the item-25 fix on the other branch).
 struct JSONReaderGrammarTests {
-    func parses(_ text: String) -> Bool { (try? StrictJSONParser.parse(Array(text.utf8), duplicateKeys: .keep, maxDepth: 128)) != nil }
+    func parses(_ text: String) -> Bool { (try? StrictJSONParser.parseConfiguration(Array(text.utf8))) != nil }
 
     @Test(arguments: ["+12", "01", "-", "1.", ".5", "1e", "1e+", "--1", "0x10", "1.5e3.2", "Infinity", "NaN",
                       "\"\\u+05B\"", "\"\\u-05B\"", "\"\\u05\"", "\"\\u 05B\"", "\"\\x41\"", "\"\\'\"", "[1,]"])

@@ -17,7 +17,7 @@ public func jsonFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     FuzzSupport.check((badOffset == nil) == validUTF8, "UTF8Validation disagrees with the standard library (offset \(String(describing: badOffset)))")
 
     let lenient = Result { () throws(StrictJSONParser.Failure) in
-        try StrictJSONParser.parse(bytes, duplicateKeys: .keep, maxDepth: 128)
+        try StrictJSONParser.parseConfiguration(bytes)
     }
     let strict = Result { () throws(StrictJSONParser.Failure) in try StrictJSONParser.parse(bytes) }
     for case .failure(let f) in [lenient, strict] {

@@ -7,7 +7,7 @@
 // Packed B: panels of CK_QGEMM_NR = 16 output channels; panel p, group g (k = 4g … 4g+3), channel j, byte t is at
 // p·16·Kp + (g·16 + j)·4 + t. Channels past N are zero. Every kernel reads this one layout.
 //
-// One table of function pointers per path (struct ck_qgemm_kernels), chosen once (ck_qgemm_active). Integer sums
+// One table of function pointers per variant (struct ck_qgemm_kernels), chosen per kernel path (ck_qgemm_active). Integer sums
 // are exact, so every path returns the same int32 as ck_qgemm_reference; the float epilogue is written without
 // fused multiply-adds on every path, so the dequantised floats agree bit for bit as well.
 #ifndef CK_QGEMM_H
@@ -79,9 +79,9 @@ void ck_qgemm_reference_dequantize(int64_t M, int64_t N, const int32_t *c, int64
 int ck_qgemm_supported(ck_qgemm_variant variant);
 /// The table of `variant`, or NULL when the CPU cannot run it (tests walk every variant the machine runs).
 const ck_qgemm_kernels *ck_qgemm_table(ck_qgemm_variant variant);
-/// The table every caller uses, chosen once at first call: the best variant within the path ATTENTION_ISA names
-/// (ck_environment_isa: avx512 → AVX512-VNNI, else AVX-VNNI, else AVX2; avx2 → AVX-VNNI, else AVX2; neon → sdot
-/// when the CPU has it; scalar → scalar), or within the best path of the CPU when it is unset.
+/// The table every caller uses: the best variant within the path the other kernels use now (ck_active_isa, so
+/// ATTENTION_ISA, ck_force_isa and the per-thread override apply): avx512 → AVX512-VNNI, else AVX-VNNI, else AVX2;
+/// avx2 → AVX-VNNI, else AVX2; neon → sdot when the CPU has it; scalar → scalar. Chosen once per path.
 const ck_qgemm_kernels *ck_qgemm_active(void);
 
 /// bf16 (the top 16 bits of a float32) → float32, n values.

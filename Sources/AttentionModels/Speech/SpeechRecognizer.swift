@@ -110,11 +110,7 @@ public final class SpeechRecognizer: Module {
         convolution = Linear(inputSize: c.tokenInputs, outputSize: d, rng: &rng)
         let layer = TransformerLayerConfiguration(modelDim: d, numHeads: c.heads, feedForwardDim: c.feedForward,
                                                   feedForward: .gelu, dropout: c.dropout, normPlacement: .pre)
-        layers = (0..<c.layers).map { i in
-            var each = layer
-            each.seed = UInt64(i) &* 7919
-            return TransformerEncoderLayer(each, rng: &rng)
-        }
+        layers = TransformerEncoderLayer.stack(layer, count: c.layers, seedStride: 7919, rng: &rng)
         norm = LayerNorm([d])
         initialState = Linear(inputSize: d, outputSize: c.hidden, rng: &rng)
         wordEmbedding = Embedding(weight: Tensor.randomNormal([12, c.embedding], standardDeviation: 1 / Double(c.embedding).squareRoot(), using: &rng))
@@ -197,10 +193,8 @@ public final class SpeechRecognizer: Module {
 
     /// One decoder step: previous ids [B] → (logits [B, 11], new state [B, H], attention over the tokens [B, N]).
     func step(_ previous: [Int], state: Tensor, _ e: Encoded) -> (logits: Tensor, state: Tensor, weights: Tensor) {
-        let (context, weights) = attention(query: state, projectedKeys: e.projected, values: e.states, lengths: e.lengths)
-        let embedded = wordEmbedding(previous, shape: [previous.count])                          // [B, E]
-        let next = decoder(Tensor.concatenate([embedded, context], axis: 1), hidden: state)      // [B, H]
-        return (output(Tensor.concatenate([next, context], axis: 1)), next, weights)            // [B, 11]
+        AttendedWordDecoding.step(previous, state: state, projectedKeys: e.projected, values: e.states, lengths: e.lengths,
+                                  attention: attention, embedding: wordEmbedding, cell: decoder, output: output)
     }
 
     /// Mean cross-entropy of every word and the final <eos> under teacher forcing; every utterance of the batch says
@@ -210,14 +204,11 @@ public final class SpeechRecognizer: Module {
         let k = targets[0].count
         precondition(targets.allSatisfy { $0.count == k }, "SpeechRecognizer: a batch needs transcripts of one length")
         let e = encode(batch)
-        var state = e.initial, logits: [Tensor] = [], expected: [Int] = []
-        for t in 0...k {
-            let out = step(targets.map { t == 0 ? Self.startOfUtterance : $0[t - 1] }, state: state, e)
-            state = out.state
-            logits.append(out.logits)
-            expected += targets.map { t < k ? $0[t] : Self.endOfUtterance }
+        return AttendedWordDecoding.teacherForcedLoss(targets: targets, start: Self.startOfUtterance, end: Self.endOfUtterance,
+                                                      initial: e.initial) { previous, state in
+            let out = step(previous, state: state, e)
+            return (out.logits, out.state)
         }
-        return Loss.crossEntropy(logits: Tensor.concatenate(logits, axis: 0), targets: expected)
     }
 }
 

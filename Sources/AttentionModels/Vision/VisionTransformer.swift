@@ -88,11 +88,7 @@ public final class VisionTransformer: Module {
         columnPositions = Parameter(Tensor.randomNormal([c.patchColumns, d], standardDeviation: 0.02, using: &rng))
         let layer = TransformerLayerConfiguration(modelDim: d, numHeads: c.heads, feedForwardDim: c.feedForward,
                                                   feedForward: .gelu, dropout: c.dropout, normPlacement: .pre)
-        layers = (0..<c.layers).map { i in
-            var each = layer
-            each.seed = UInt64(i) &* 7919
-            return TransformerEncoderLayer(each, rng: &rng)
-        }
+        layers = TransformerEncoderLayer.stack(layer, count: c.layers, seedStride: 7919, rng: &rng)
         norm = LayerNorm([d])
         head = Linear(inputSize: d, outputSize: c.classes, rng: &rng)
     }
