@@ -11,8 +11,8 @@ struct PackageGraphTests {
         .deletingLastPathComponent()
 
     /// Target name → its declared dependencies (target names, or product names such as ArgumentParser).
-    static func declaredTargets() throws -> [String: Set<String>] {
-        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+    static func declaredTargets(manifest path: String = "Package.swift") throws -> [String: Set<String>] {
+        let manifest = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
         // `.target(name: "X", dependencies: [ ... ])`, `.executableTarget(`, `.testTarget(`; the list may span lines.
         let pattern = #/\.(?:target|executableTarget|testTarget)\(\s*name:\s*"(\w+)"(?:\s*,\s*dependencies:\s*\[([^\]]*)\])?/#
         var targets: [String: Set<String>] = [:]
@@ -102,6 +102,26 @@ struct PackageGraphTests {
         }
         for module in table.keys.sorted() where targets[module] == nil {
             Issue.record("ARCHITECTURE.md lists \(module), which Package.swift does not declare")
+        }
+    }
+
+    /// The fuzz package (Fuzz/) re-declares the library targets its harnesses need, over symlinks to our sources; a
+    /// dependency added here and not there breaks only the fuzz build, which runs last in CI.
+    @Test("the fuzz package declares each library target it mirrors with the same dependencies, over a symlink to its sources")
+    func fuzzPackageMirrorsTheLibraryTargets() throws {
+        let main = try Self.declaredTargets()
+        let fuzz = try Self.declaredTargets(manifest: "Fuzz/Package.swift")
+        let mirrored = fuzz.keys.filter { main[$0] != nil }.sorted()
+        #expect(mirrored.count >= 5, "found only \(mirrored) in Fuzz/Package.swift")
+        for target in mirrored {
+            #expect(fuzz[target] == main[target],
+                    "Fuzz/Package.swift gives \(target) the dependencies \(fuzz[target]!.sorted()), Package.swift \(main[target]!.sorted())")
+            for dependency in main[target]!.sorted() where main[dependency] != nil {
+                #expect(fuzz[dependency] != nil, "Fuzz/Package.swift lacks \(dependency), which \(target) depends on")
+            }
+            let link = Self.root.appendingPathComponent("Fuzz/Sources/\(target)").path
+            let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: link)
+            #expect(destination == "../../Sources/\(target)", "Fuzz/Sources/\(target) should be a symlink to ../../Sources/\(target)")
         }
     }
 }
