@@ -110,3 +110,12 @@ CK_INLINE CK_SIMD_TARGET __mmask8 dv_tail(int64_t n) {
 }
 CK_INLINE CK_SIMD_TARGET dv dv_loadn(const double *p, int64_t n) { return _mm512_maskz_loadu_pd(dv_tail(n), p); }
 CK_INLINE CK_SIMD_TARGET void dv_storen(double *p, dv x, int64_t n) { _mm512_mask_storeu_pd(p, dv_tail(n), x); }
+CK_INLINE CK_SIMD_TARGET dv dv_add(dv a, dv b) { return _mm512_add_pd(a, b); }
+CK_INLINE CK_SIMD_TARGET dv dv_sub(dv a, dv b) { return _mm512_sub_pd(a, b); }
+CK_INLINE CK_SIMD_TARGET dv dv_div(dv a, dv b) { return _mm512_div_pd(a, b); }
+CK_INLINE CK_SIMD_TARGET dv dv_sqrt(dv a) { return _mm512_sqrt_pd(a); }
+CK_INLINE CK_SIMD_TARGET dv dv_loadu(const double *p) { return _mm512_loadu_pd(p); }
+CK_INLINE CK_SIMD_TARGET void dv_storeu(double *p, dv x) { _mm512_storeu_pd(p, x); }
+/// DV_N floats widened to doubles (exact), and doubles rounded to nearest float (as a C cast).
+CK_INLINE CK_SIMD_TARGET dv dv_load_floats(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+CK_INLINE CK_SIMD_TARGET void dv_store_floats(float *p, dv x) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(x)); }

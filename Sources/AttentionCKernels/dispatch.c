@@ -204,3 +204,8 @@ void ck_layernorm_backward_rows(const float *x, int64_t ldx, const float *residu
 void ck_gelu_backward(const float *x, const float *g, float *dx, int64_t n) {
     ck_active_table()->gelu_backward(x, g, dx, n);
 }
+
+void ck_adam_update(const float *w, const float *g, double *m, double *v, float *w_out, int64_t n,
+                    const ck_adam_step *step) {
+    ck_active_table()->adam_update(w, g, m, v, w_out, n, step);
+}

@@ -80,6 +80,35 @@ struct OptimizerTests {
         }
     }
 
+    /// Float32 parameters take the C kernel (`FusedAdam`); Float64 ones the Double rule. Started from the same
+    /// values, with the same gradients, a Float32 parameter must hold exactly the Float64 one rounded to Float after
+    /// each step, since the Double rule rounds its result once. 70,001 elements: three parallel chunks and a tail.
+    @Test("Adam / AdamW on Float32 parameters: the same bits as the Double rule, over parallel chunks",
+          arguments: [(0.0, false), (0.02, false), (0.02, true)])
+    func float32PathEqualsTheDoubleRule(_ decay: Double, _ decoupled: Bool) {
+        let n = 70_001
+        var rng = RandomGenerator(seed: 11)
+        let start = Tensor.randomNormal([n], dtype: .float32, using: &rng)
+        let single = Parameter(start), double = Parameter(start.cast(to: .float64))
+        let a = Adam(parameters: [single], learningRate: 3e-3, weightDecay: decay, decoupledWeightDecay: decoupled)
+        let b = Adam(parameters: [double], learningRate: 3e-3, weightDecay: decay, decoupledWeightDecay: decoupled)
+        for step in 1...3 {
+            let g = Tensor.randomNormal([n], dtype: .float32, using: &rng) * Double(step)
+            for (p, o) in [(single, a), (double, b)] {
+                o.zeroGradients()
+                (p.value * g.cast(to: p.value.dtype)).sum().backward()
+                o.step()
+            }
+            // The Float64 parameter keeps the unrounded Double result; round it as the Float32 path does at the end.
+            let expected = double.value.doubles.map { Float($0) }
+            let got = single.value.scalars
+            let wrong = (0..<n).filter { got[$0].bitPattern != expected[$0].bitPattern }
+            #expect(wrong.count == 0, "step \(step): \(wrong.count) of \(n) differ, first \(wrong.prefix(3).map { "\(got[$0]) vs \(expected[$0])" })")
+            // From here on both start the next step from the same Float32 values.
+            double.value = single.value.cast(to: .float64)
+        }
+    }
+
     @Test("clipGradientNorm scales every gradient by maxNorm / (‖g‖ + 1e-6) and returns ‖g‖")
     func clipping() {
         let a = Parameter(Tensor([0, 0])), b = Parameter(Tensor([0]))

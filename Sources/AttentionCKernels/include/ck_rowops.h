@@ -81,6 +81,24 @@ void ck_sgemm_packed_bias_act(ck_isa isa, int64_t M, int64_t N, int64_t K, float
                               float beta, float *C, int64_t ldc, const float *bias, ck_activation act,
                               void *workspace);
 
+/// The constants of one Adam / AdamW step (torch.optim.Adam / AdamW without amsgrad); bias1 = 1 - beta1^t and
+/// bias2 = 1 - beta2^t for step t (counted from 1).
+typedef struct {
+    double lr, weight_decay, beta1, beta2, eps, bias1, bias2;
+    int decoupled;  ///< AdamW: w *= 1 - lr*weight_decay before the step; else weight_decay*w is added to g (L2)
+} ck_adam_step;
+
+/// One Adam step over n float32 parameters w with gradient g and double moments m, v (updated in place),
+/// writing the new parameters to w_out (which may be w):
+///   d = g (+ weight_decay*w when not decoupled); w = w*(1 - lr*weight_decay) when decoupled (and weight_decay != 0);
+///   m = beta1*m + (1 - beta1)*d;  v = beta2*v + (1 - beta2)*d*d;
+///   w_out = (float)(w - lr*(m/bias1) / (sqrt(v/bias2) + eps)),
+/// every operation in double, in this order, with no multiply-add contraction, so that every path (and a scalar
+/// double loop written the same way, AttentionTraining's reference rule) gives the same bits. Elementwise: safe
+/// to call concurrently on disjoint ranges.
+void ck_adam_update(const float *w, const float *g, double *m, double *v, float *w_out, int64_t n,
+                    const ck_adam_step *step);
+
 #ifdef __cplusplus
 }
 #endif
