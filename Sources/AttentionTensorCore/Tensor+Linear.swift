@@ -34,8 +34,12 @@ extension Tensor {
         }
         let outShape = Array(shape.dropLast()) + [weight.shape[0]]
         guard Tensor.linearRunsFused(input: self, weight: weight, bias: bias) else {
-            var y = reshaped([-1, inSize]).matmul(weight.transposed())
-            if let bias { y = y + bias }
+            let x = reshaped([-1, inSize])
+            var y: Tensor
+            if let fused = GEMM.recordedLinear(x, weight, bias) { y = fused } else {
+                y = x.matmul(weight.transposed())
+                if let bias { y = y + bias }
+            }
             if let activation { y = activation(y) }
             return y.reshaped(outShape)
         }
@@ -58,6 +62,29 @@ extension GEMM {
     /// out [M, N] = act(x [M, K] · wᵀ + bias), w [N, K]; all contiguous Float32. Rows of x are split over threads
     /// (each packs only its rows of x; the weight panel is packed by each, which for the small N·K of a layer is
     /// cheaper than every thread packing all of x).
+    /// x [M, K] · wᵀ + bias as one recorded op, for Float32 operands that are differentiated (training): the
+    /// forward is the fused GEMM with the bias in its epilogue, the backward three products written for the
+    /// layout they produce — dx = g·w, dw = gᵀ·x (contiguous [out, in], where the composed `matmul(w.transposed())`
+    /// hands back the transpose of a [in, out] product, which the clipping and the optimiser then had to copy),
+    /// db = Σ rows of g. Each element gets the same operations in the same order as in `matmul` + `+` (the same
+    /// kernel, the same K blocks, products of the same two numbers), so the results are bit for bit those of
+    /// the composed ops (test `LinearTests`); nil for other dtypes.
+    static func recordedLinear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor? {
+        guard x.dtype == .float32, weight.dtype == .float32, (bias?.dtype ?? .float32) == .float32 else { return nil }
+        let xc = x.materialized(), w = weight.materialized(), b = bias?.materialized()
+        var out = Tensor(storage: TensorStorage(uninitializedCount: x.shape[0] * weight.shape[0], dtype: .float32),
+                         shape: [x.shape[0], weight.shape[0]])
+        GEMM.rowsTimesTransposed(xc, w, packed: nil, bias: b, activation: CK_ACT_NONE, into: out)
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        out.node = Autograd.record(inputs: inputs) { g in
+            var grads: [Tensor?] = [x.requiresGradient ? g.matmul(weight) : nil,
+                                    weight.requiresGradient ? g.transposed().matmul(x) : nil]
+            if let bias { grads.append(bias.requiresGradient ? g.summed(toShape: bias.shape) : nil) }
+            return grads
+        }
+        return out
+    }
+
     static func rowsTimesTransposed(_ x: Tensor, _ w: Tensor, packed: PackedWeight?, bias: Tensor?, activation: ck_activation,
                                     into out: Tensor) {
         let m = x.shape[0], k = x.shape[1], n = w.shape[0]

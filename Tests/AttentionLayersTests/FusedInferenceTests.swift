@@ -36,6 +36,33 @@ struct FusedInferenceTests {
         #expect(withPacked.scalars == fused.scalars)
     }
 
+    /// Training takes `GEMM.recordedLinear` (one recorded op: the fused GEMM forward, products written for
+    /// their layout backward). It must give the bits of `matmul(w.transposed()) + b`, forward and all three
+    /// gradients: tall and wide products (row and column splits over threads), K beyond one 512-deep block.
+    @Test("Tensor.linear while recording: output and the gradients of x, weight and bias = matmul + bias, bit for bit",
+          arguments: [([2, 3, 37], 45), ([640, 256], 256), ([96, 1100], 300), ([7, 64], 700)])
+    func recordedLinearEqualsTheComposedOps(shape: ([Int], Int)) {
+        var rng = RandomGenerator(seed: 9)
+        let (xShape, outSize) = shape
+        let inSize = xShape.last!
+        let x = Tensor.randomNormal(xShape, using: &rng)
+        let w = Tensor.randomNormal([outSize, inSize], standardDeviation: 0.1, using: &rng)
+        let b = Tensor.randomNormal([outSize], using: &rng)
+        let r = Tensor.randomNormal(xShape.dropLast() + [outSize], using: &rng)
+        func run(_ f: (Tensor, Tensor, Tensor) -> Tensor) -> [[Float]] {
+            let (xl, wl, bl) = (x.requiringGradient(), w.requiringGradient(), b.requiringGradient())
+            let y = f(xl, wl, bl)
+            (y * r).sum().backward()
+            return [y.scalars, xl.gradient!.scalars, wl.gradient!.scalars, bl.gradient!.scalars]
+        }
+        let fused = run { x, w, b in x.linear(weight: w, bias: b) }
+        let composed = run { x, w, b in (x.reshaped([-1, inSize]).matmul(w.transposed()) + b).reshaped(xShape.dropLast() + [outSize]) }
+        for (name, (a, c)) in zip(["output", "dx", "dweight", "dbias"], zip(fused, composed)) {
+            let differing = zip(a, c).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(a.count == c.count && differing == 0, "\(name): \(differing) of \(c.count) elements differ")
+        }
+    }
+
     @Test("Tensor.layerNorm with a residual: fused = composed = Float64")
     func layerNorm() {
         var rng = RandomGenerator(seed: 9)
