@@ -95,10 +95,18 @@ extension Tensor {
                     for j in 0..<n { total += Double(row[j]) }
                     dst[o] = T(divisor == 1 ? total : total / divisor)
                 } else {
-                    for i in 0..<inner { acc[i] = 0 }
-                    for j in 0..<n { for i in 0..<inner { acc[i] += Double(row[j * inner + i]) } }
-                    let d = dst + o * inner
-                    for i in 0..<inner { d[i] = T(divisor == 1 ? acc[i] : acc[i] / divisor) }
+                    // Column blocks over the threads when there is enough work (a bias gradient: [B·L, N] summed
+                    // over rows); each column is still summed in row order, so the split changes no bit.
+                    let blocks = n * inner >= 1 << 16 && inner >= 128 ? Swift.min(Parallel.threadCount, inner / 64) : 1
+                    let per = (inner + blocks - 1) / blocks
+                    let (r, a, d) = (SendableConstPointer(row), SendablePointer(acc), SendablePointer(dst + o * inner))
+                    Parallel.forEach(blocks) { block in
+                        let i0 = block * per, i1 = Swift.min(inner, i0 + per)
+                        if i0 >= i1 { return }
+                        for i in i0..<i1 { a.base[i] = 0 }
+                        for j in 0..<n { for i in i0..<i1 { a.base[i] += Double(r.base[j * inner + i]) } }
+                        for i in i0..<i1 { d.base[i] = T(divisor == 1 ? a.base[i] : a.base[i] / divisor) }
+                    }
                 }
             }
         }

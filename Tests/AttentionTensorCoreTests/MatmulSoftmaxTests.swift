@@ -36,6 +36,37 @@ struct MatmulSoftmaxTests {
         for (got, w) in zip(c.doubles, want) { #expect(Swift.abs(got - w) <= bound * max(1, Swift.abs(w))) }
     }
 
+    /// Products split over threads by rows (tall C) or by columns (wide C), and column sums split by column blocks,
+    /// compute every element with the same operations in the same order: the same bits on 1 and 2 threads; the
+    /// column sums equal a Double loop over the rows, rounded once.
+    @Test("matmul (row and column splits) and column sums: the same bits on 1 and 2 threads")
+    func threadSplitsChangeNoBit() {
+        var rng = RandomGenerator(seed: 21)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for (m, n, k) in [(700, 150, 200), (150, 700, 200), (1280, 256, 600)] {
+            let a = Tensor.randomNormal([m, k], using: &rng), b = Tensor.randomNormal([k, n], using: &rng)
+            Parallel.threadCount = 1
+            let one = a.matmul(b).scalars
+            Parallel.threadCount = 2
+            let two = a.matmul(b).scalars
+            #expect(zip(one, two).filter { $0.bitPattern != $1.bitPattern }.count == 0, "\(m)×\(k)·\(k)×\(n)")
+        }
+        let x = Tensor.randomNormal([3000, 257], using: &rng)
+        let values = x.scalars
+        var want = [Float](repeating: 0, count: 257)
+        for j in 0..<257 {
+            var total = 0.0
+            for i in 0..<3000 { total += Double(values[i * 257 + j]) }
+            want[j] = Float(total)
+        }
+        for threads in [1, 2] {
+            Parallel.threadCount = threads
+            let got = x.sum(axis: 0).scalars
+            #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "column sums on \(threads) thread(s)")
+        }
+    }
+
     @Test func batchedMatmulWithTransposedViewsAndManyBatches() {
         var rng = RandomGenerator(seed: 3)
         let a = Tensor.randomNormal([6, 5, 9], using: &rng), b = Tensor.randomNormal([6, 7, 9], using: &rng)
