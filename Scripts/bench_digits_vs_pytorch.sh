@@ -3,14 +3,14 @@
 # (Scripts/digits_vit_torch.py), same data, same split, same steps, for a few seeds; prints each run's test accuracy
 # and training time, then the means. Both use 2 threads; run it on an otherwise idle machine.
 #
-#   Scripts/bench_digits_vs_pytorch.sh [STEPS] [SEEDS...]      # defaults: 2500 steps, seeds 1 2 3
+#   Scripts/bench_digits_vs_pytorch.sh [STEPS] [SEEDS...]      # defaults: 5000 steps (the CLI default), seeds 1 2 3
 #
 # Needs: a release build (swift build -c release), python3 with torch (pip install torch), the digits CSV
 # (Scripts/fetch-digits.sh). OPENBLAS_CORETYPE is unset so that the peer runs its own kernels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unset OPENBLAS_CORETYPE
-steps=${1:-2500}
+steps=${1:-5000}
 shift || true
 seeds=("${@:-1 2 3}")
 read -r -a seeds <<<"${seeds[*]}"

@@ -10,7 +10,7 @@ struct DigitsTrain: ParsableCommand {
 
     @OptionGroup var data: DataOption
     @Option(help: "Write the trained model here (one safetensors file, written atomically).") var save: String?
-    @Option(help: "Training steps (mini-batches of 64).") var steps: Int = 2500
+    @Option(help: "Training steps (mini-batches of 64).") var steps: Int = 5000
     @Option(help: "Patch size P (P×P pixels; must divide 8).") var patch: Int = 2
     @Option(name: .customLong("patch-context"), help: "Border of pixels each token also reads around its patch (0: the plain ViT).")
     var patchContext: Int = 1

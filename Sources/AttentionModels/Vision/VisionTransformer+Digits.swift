@@ -11,7 +11,7 @@ extension VisionTransformer {
     /// moving average of the weights over training (``ParameterAverage``, decay `averageDecay`; 0 keeps the last
     /// step's weights), and validation measures that average.
     public struct TrainingOptions: Sendable, Equatable {
-        public var steps = 2500
+        public var steps = 5000
         public var batchSize = 64
         public var learningRate = 2e-3
         public var weightDecay = 0.05
