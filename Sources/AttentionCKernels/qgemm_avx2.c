@@ -12,5 +12,6 @@
 #define QG_MAC(acc, u, s) (acc) = _mm256_add_epi32((acc), _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), ones))
 #include "qgemm_x86_impl.h"
 
-const ck_qgemm_kernels ck_qgemm_avx2_table = {"avx2", CK_QGEMM_AVX2, gemm_s32_avx2, gemm_f32_avx2};
+const ck_qgemm_kernels ck_qgemm_avx2_table = {"avx2", CK_QGEMM_AVX2, gemm_s32_avx2, gemm_f32_avx2,
+                                             quantize_rows_avx2};
 #endif

@@ -22,6 +22,7 @@
 #include "qgemm_x86_impl.h"
 
 const ck_qgemm_kernels ck_qgemm_avx512vnni_table = {"avx512vnni", CK_QGEMM_AVX512VNNI, gemm_s32_avx512vnni,
-                                                    gemm_f32_avx512vnni};
-const ck_qgemm_kernels ck_qgemm_avxvnni_table = {"avxvnni", CK_QGEMM_AVXVNNI, gemm_s32_avxvnni, gemm_f32_avxvnni};
+                                                    gemm_f32_avx512vnni, quantize_rows_avx512vnni};
+const ck_qgemm_kernels ck_qgemm_avxvnni_table = {"avxvnni", CK_QGEMM_AVXVNNI, gemm_s32_avxvnni, gemm_f32_avxvnni,
+                                                quantize_rows_avxvnni};
 #endif
