@@ -22,13 +22,14 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--precision", default="int8")
 parser.add_argument("--per-layer", action="store_true")
+parser.add_argument("--binary", default=None, help="the attention executable (default .build/release/attention)")
 parser.add_argument("--selections", default=None, help="comma-free list separated by ';' (overrides the default set)")
 args = parser.parse_args()
 os.environ["HF_HUB_OFFLINE"] = "1"
 from sentence_transformers import SentenceTransformer  # noqa: E402
 
 model_dir = subprocess.run([str(ROOT / "Scripts/fetch-minilm.sh")], check=True, capture_output=True, text=True).stdout.strip()
-binary = ROOT / ".build/release/attention"
+binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/attention"
 fixture = json.loads((ROOT / "Tests/AttentionModelsTests/Fixtures/embeddings.json").read_text())
 texts20 = [c["text"] for c in fixture["cases"]]
 ref20 = np.array([c["embedding"] for c in fixture["cases"]], dtype=np.float64)

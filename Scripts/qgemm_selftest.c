@@ -4,6 +4,7 @@
 // AArch64 under qemu: Scripts/check_qgemm_neon_qemu.sh
 #include "ck_qgemm.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,22 @@ int main(void) {
                     t->gemm_f32(M, N, kp, a, kp, pb, &e1);
                     bad |= memcmp(y0, y1, sizeof(float) * (size_t)(M * N)) != 0;
                 }
+                // The variant's quantiser against ck_quantize_rows_s8: bytes and scale bits, with and without
+                // smoothing factors; row 1 holds a NaN, row 2 an Inf, row 3 zeros, the rest span ±1e3.
+                float *x = malloc(sizeof(float) * (size_t)(M * K)), *mul = malloc(sizeof(float) * (size_t)K);
+                float *work = malloc(sizeof(float) * (size_t)K), *s0 = malloc(sizeof(float) * (size_t)M), *s1 = malloc(sizeof(float) * (size_t)M);
+                int8_t *q0 = malloc((size_t)(M * kp)), *q1 = malloc((size_t)(M * kp));
+                for (int64_t i = 0; i < M * K; i++) x[i] = (float)draw(0) * (extreme ? 7.77f : 0.0131f) * (float)(1 + i % 5);
+                for (int64_t k = 0; k < K; k++) mul[k] = 0.25f + (float)(k % 9) / 4.0f;
+                if (M > 1) x[K + K / 2] = NAN;
+                if (M > 2) x[2 * K] = -INFINITY;
+                if (M > 3) memset(x + 3 * K, 0, sizeof(float) * (size_t)K);
+                for (int sm = 0; sm < 2; sm++) {
+                    ck_quantize_rows_s8(x, K, M, K, sm ? mul : NULL, q0, kp, s0, work);
+                    t->quantize_rows(x, K, M, K, sm ? mul : NULL, q1, kp, s1, work);
+                    bad |= memcmp(q0, q1, (size_t)(M * kp)) != 0 || memcmp(s0, s1, sizeof(float) * (size_t)M) != 0;
+                }
+                free(x); free(mul); free(work); free(s0); free(s1); free(q0); free(q1);
                 checked++;
                 if (bad) { failures++; printf("FAIL %s M%lld N%lld K%lld extreme=%d\n", t->name, (long long)M, (long long)N, (long long)K, extreme); }
                 free(a); free(w); free(pb); free(c0); free(c1); free(rs); free(cs); free(bias); free(y0); free(y1);

@@ -39,5 +39,7 @@ const ck_kernel_table ck_table_avx2 = {
     CK_TABLE_KERNELS,
     .isa = CK_ISA_AVX2,
     .cpu_supports = avx2_supported,
+    .qgemm = (const ck_qgemm_kernels *const[]){&ck_qgemm_avxvnni_table, &ck_qgemm_avx2_table,
+                                               &ck_qgemm_scalar_table, NULL},
 };
 #endif

@@ -49,6 +49,8 @@ const ck_kernel_table ck_table_avx512 = {
     CK_TABLE_KERNELS,
     .isa = CK_ISA_AVX512,
     .cpu_supports = avx512_supported,
+    .qgemm = (const ck_qgemm_kernels *const[]){&ck_qgemm_avx512vnni_table, &ck_qgemm_avxvnni_table,
+                                               &ck_qgemm_avx2_table, &ck_qgemm_scalar_table, NULL},
     .flash_short = &ck_flash_avx512_short_impl, .flash_short_rows = 32,
 };
 #endif

@@ -32,5 +32,6 @@ const ck_kernel_table ck_table_neon = {
     CK_TABLE_KERNELS,
     .isa = CK_ISA_NEON,
     .cpu_supports = neon_supported,
+    .qgemm = (const ck_qgemm_kernels *const[]){&ck_qgemm_neon_table, &ck_qgemm_scalar_table, NULL},
 };
 #endif

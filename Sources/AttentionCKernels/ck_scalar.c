@@ -31,4 +31,5 @@ const ck_kernel_table ck_table_scalar = {
     CK_TABLE_KERNELS,
     .isa = CK_ISA_SCALAR,
     .cpu_supports = scalar_supported,
+    .qgemm = (const ck_qgemm_kernels *const[]){&ck_qgemm_scalar_table, NULL},
 };

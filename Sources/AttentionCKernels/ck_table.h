@@ -10,6 +10,7 @@
 
 #include "ck_internal.h"
 #include "ck_flash.h"
+#include "ck_qgemm.h"
 
 /// The flash-attention kernels of one instance (one set of tile sizes) of flash_fwd_impl.h / flash_bwd_impl.h.
 typedef struct {
@@ -48,11 +49,22 @@ typedef struct ck_kernel_table {
     ck_flash_impl flash;               ///< flash attention (every kernel)
     const ck_flash_impl *flash_short;  ///< forward for L <= flash_short_rows, or NULL
     int64_t flash_short_rows;
+    /// The int8 GEMM variants this path may use (qgemm_*.c), best first, NULL-terminated: several per path, since
+    /// VNNI needs more of the CPU than the path's own check; ck_qgemm_active takes the first the CPU runs.
+    const ck_qgemm_kernels *const *qgemm;
     double (*peak_probe)(int64_t steps);  ///< ck_fma_peak_probe (peak_impl.h)
     int64_t peak_flops_per_step;
 } ck_kernel_table;
 
 extern const ck_kernel_table ck_table_scalar;
+extern const ck_qgemm_kernels ck_qgemm_scalar_table;
+#if defined(__x86_64__)
+extern const ck_qgemm_kernels ck_qgemm_avx2_table, ck_qgemm_avxvnni_table, ck_qgemm_avx512vnni_table;
+#endif
+#if defined(__aarch64__)
+extern const ck_qgemm_kernels ck_qgemm_neon_table;
+#endif
+
 #if defined(__x86_64__)
 extern const ck_kernel_table ck_table_avx2;
 extern const ck_kernel_table ck_table_avx512;

@@ -1,21 +1,14 @@
 // Chooses the int8 kernel table for the path the other kernels use now (ck_active_isa: ATTENTION_ISA, ck_force_isa
 // and the per-thread override included, so `--isa` and pinned tests move int8 too); within that path, the fastest
-// int8 variant the CPU has (VNNI needs more than the path's own check). One choice per path, cached.
-#include "ck_qgemm.h"
-#include "AttentionCKernels.h"
+// int8 variant the CPU has, from the list in that path's kernel table (ck_table.h; VNNI needs more than the path's
+// own check). One choice per path, cached.
+#include "ck_table.h"
 
 #include <stdatomic.h>
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #endif
 
-extern const ck_qgemm_kernels ck_qgemm_scalar_table;
-#if defined(__x86_64__)
-extern const ck_qgemm_kernels ck_qgemm_avx2_table, ck_qgemm_avxvnni_table, ck_qgemm_avx512vnni_table;
-#endif
-#if defined(__aarch64__)
-extern const ck_qgemm_kernels ck_qgemm_neon_table;
-#endif
 
 int ck_qgemm_supported(ck_qgemm_variant variant) {
     switch (variant) {
@@ -57,25 +50,13 @@ const ck_qgemm_kernels *ck_qgemm_table(ck_qgemm_variant variant) {
     }
 }
 
+// The first variant of the path's list (ck_kernel_table.qgemm, best first) that this CPU runs.
 static const ck_qgemm_kernels *choose(ck_isa isa) {
-    static const ck_qgemm_variant avx512[] = {CK_QGEMM_AVX512VNNI, CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
-    static const ck_qgemm_variant avx2[] = {CK_QGEMM_AVXVNNI, CK_QGEMM_AVX2};
-    const ck_qgemm_variant *order = NULL;
-    int count = 0;
-    switch (isa) {
-    case CK_ISA_AVX512: order = avx512; count = 3; break;
-    case CK_ISA_AVX2: order = avx2; count = 2; break;
-    case CK_ISA_NEON: {
-        static const ck_qgemm_variant neon[] = {CK_QGEMM_NEON};
-        order = neon; count = 1; break;
-    }
-    default: break;
-    }
-    for (int i = 0; i < count; i++) {
-        const ck_qgemm_kernels *t = ck_qgemm_table(order[i]);
-        if (t) return t;
-    }
-    return ck_qgemm_table(CK_QGEMM_SCALAR);
+    const ck_kernel_table *path = ck_table_of(isa);
+    if (path)
+        for (const ck_qgemm_kernels *const *t = path->qgemm; *t != NULL; t++)
+            if (ck_qgemm_supported((*t)->variant)) return *t;
+    return &ck_qgemm_scalar_table;
 }
 
 // Indexed by ck_isa (CK_ISA_AUTO .. CK_ISA_NEON).

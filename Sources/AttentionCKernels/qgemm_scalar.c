@@ -131,4 +131,4 @@ static void gemm_f32(int64_t M, int64_t N, int64_t Kp, const int8_t *a, int64_t 
     drive(M, N, Kp, a, lda, pb, NULL, 0, ep);
 }
 
-const ck_qgemm_kernels ck_qgemm_scalar_table = {"scalar", CK_QGEMM_SCALAR, gemm_s32, gemm_f32};
+const ck_qgemm_kernels ck_qgemm_scalar_table = {"scalar", CK_QGEMM_SCALAR, gemm_s32, gemm_f32, ck_quantize_rows_s8};

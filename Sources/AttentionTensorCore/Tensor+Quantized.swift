@@ -132,18 +132,24 @@ extension Tensor {
         let work = Double(m) * Double(n) * Double(k)
         let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 3) / 4)
         let block = ((m + threads - 1) / threads + 3) / 4 * 4, parts = (m + block - 1) / block
+        let chunk = Swift.min(block, 64)  // a multiple of the 4-row tile
         withExtendedLifetime((x, b, out, weight)) {
             weight.scales.withUnsafeBufferPointer { sw in
                 let ps = SendableConstPointer(sw.baseAddress!)
                 Parallel.forEach(parts, threads: threads) { part in
-                    let r0 = part * block, rows = Swift.min(block, m - r0)
-                    let q = UnsafeMutablePointer<Int8>.allocate(capacity: rows * kp)
-                    let sx = UnsafeMutablePointer<Float>.allocate(capacity: rows), tmp = UnsafeMutablePointer<Float>.allocate(capacity: k)
+                    let start = part * block, end = Swift.min(start + block, m)
+                    let q = UnsafeMutablePointer<Int8>.allocate(capacity: chunk * kp)
+                    let sx = UnsafeMutablePointer<Float>.allocate(capacity: chunk), tmp = UnsafeMutablePointer<Float>.allocate(capacity: k)
                     defer { q.deallocate(); sx.deallocate(); tmp.deallocate() }
-                    ck_quantize_rows_s8(px.base + r0 * k, Int64(k), Int64(rows), Int64(k), pm?.base, q, Int64(kp), sx, tmp)
-                    var ep = ck_qgemm_epilogue(row_scale: sx, col_scale: ps.base, bias: pb?.base, y: py.base + r0 * n, ldy: Int64(n))
-                    table.base.pointee.gemm_f32!(Int64(rows), Int64(n), Int64(kp), q, Int64(kp), pw.base, &ep)
-                    if activation != nil, let kernel = activation.kernel { ck_bias_act_rows(py.base + r0 * n, Int64(rows), Int64(n), Int64(n), nil, kernel) }
+                    // Quantise, multiply and activate `chunk` rows at a time, so the int8 rows and the output rows
+                    // the activation pass reads back are still in cache (the whole weight stays in L2/L3).
+                    for r0 in stride(from: start, to: end, by: chunk) {
+                        let rows = Swift.min(chunk, end - r0)
+                        table.base.pointee.quantize_rows!(px.base + r0 * k, Int64(k), Int64(rows), Int64(k), pm?.base, q, Int64(kp), sx, tmp)
+                        var ep = ck_qgemm_epilogue(row_scale: sx, col_scale: ps.base, bias: pb?.base, y: py.base + r0 * n, ldy: Int64(n))
+                        table.base.pointee.gemm_f32!(Int64(rows), Int64(n), Int64(kp), q, Int64(kp), pw.base, &ep)
+                        if activation != nil, let kernel = activation.kernel { ck_bias_act_rows(py.base + r0 * n, Int64(rows), Int64(n), Int64(n), nil, kernel) }
+                    }
                 }
             }
         }

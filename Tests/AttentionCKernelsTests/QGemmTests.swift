@@ -105,6 +105,30 @@ struct QGemmTests {
         #expect(q2.allSatisfy { $0 == 0 })
     }
 
+    /// Every variant's quantiser (vectorised on x86) gives ck_quantize_rows_s8's bytes and scales bit for bit, with
+    /// and without smoothing factors, over K that are and are not multiples of the 32-wide vector step, a NaN row,
+    /// an Inf row and a zero row.
+    @Test(arguments: [1, 31, 32, 33, 384, 1536])
+    func everyQuantizerEqualsTheScalarOne(_ k: Int) {
+        let rows = 6, kp = Int(ck_qgemm_k_padded(Int64(k)))
+        var x = Self.fill(rows * k, seed: UInt64(k), extreme: false).enumerated().map { Float($0.element) * 0.0173 * Float(1 + $0.offset % 7) }
+        x[k + k / 2] = .nan
+        x[2 * k] = -.infinity
+        for c in 0..<k { x[3 * k + c] = 0 }
+        let mul = (0..<k).map { 0.25 + Float($0 % 9) / 4 }
+        var work = [Float](repeating: 0, count: k)
+        for smoothing in [false, true] {
+            var q0 = [Int8](repeating: 9, count: rows * kp), s0 = [Float](repeating: 0, count: rows)
+            ck_quantize_rows_s8(x, Int64(k), Int64(rows), Int64(k), smoothing ? mul : nil, &q0, Int64(kp), &s0, &work)
+            for t in Self.variants {
+                var q1 = [Int8](repeating: 7, count: rows * kp), s1 = [Float](repeating: 0, count: rows)
+                t.pointee.quantize_rows(x, Int64(k), Int64(rows), Int64(k), smoothing ? mul : nil, &q1, Int64(kp), &s1, &work)
+                #expect(q1 == q0, "\(String(cString: t.pointee.name)) K\(k) smoothing \(smoothing)")
+                #expect(s1.map(\.bitPattern) == s0.map(\.bitPattern), "\(String(cString: t.pointee.name)) K\(k)")
+            }
+        }
+    }
+
     @Test func bfloat16ConversionRoundsHalfToEven() {
         let x: [Float] = [1, Float(bitPattern: 0x3f80_8000), Float(bitPattern: 0x3f81_8000), Float(bitPattern: 0x3f80_8001), -2.5, .infinity, .nan]
         var b = [UInt16](repeating: 0, count: x.count), back = [Float](repeating: 0, count: x.count)

@@ -52,6 +52,9 @@ typedef struct {
     /// The same product, dequantised into ep->y (no int32 buffer).
     void (*gemm_f32)(int64_t M, int64_t N, int64_t Kp, const int8_t *a, int64_t lda, const int8_t *packed_b,
                      const ck_qgemm_epilogue *ep);
+    /// ck_quantize_rows_s8 (same contract, same bytes and scales bit for bit), vectorised where the path can.
+    void (*quantize_rows)(const float *x, int64_t ldx, int64_t rows, int64_t K, const float *col_mul, int8_t *q,
+                          int64_t ldq, float *scale, float *work);
 } ck_qgemm_kernels;
 
 /// K rounded up to a multiple of 4.
