@@ -22,7 +22,7 @@
 ///
 /// A query row with no allowed key (fully masked) gives weights 0, output 0 and gradient 0 — never NaN.
 /// Resolve a mask with ``additiveBias(batch:heads:queryLength:keyLength:dtype:)`` (a tensor for the reference
-/// path) or ``resolved(batch:heads:queryLength:keyLength:)`` (per-element and per-row answers for kernels).
+/// path) or ``resolved(batch:heads:queryLength:keyLength:)`` (the one lowered form: key bounds, bias, fully-masked rows).
 ///
 /// ```swift
 /// let mask: AttentionMask = .causal(.lowerRight) && .keyPadding(lengths: [5, 3])
@@ -111,42 +111,11 @@ extension AttentionMask {
     ///
     /// The result is rank 4 and broadcastable to [B, H, L, S], kept as small as the mask allows ([1, 1, L, S]
     /// for causal and window masks, [B, 1, 1, S] for key padding). It is differentiable in the `.additive`
-    /// tensors (cast to `dtype` if needed); the boolean part is a constant. Its meaning comes from
-    /// ``ResolvedAttentionMask``, the one definition shared with the fused kernels.
+    /// tensors (cast to `dtype` if needed); the boolean part is a constant. It is read from the one lowered form,
+    /// ``resolved(batch:heads:queryLength:keyLength:)``, shared with the fused kernels.
     public func additiveBias(batch: Int, heads: Int, queryLength: Int, keyLength: Int,
                              dtype: DType = .float32) -> Tensor? {
-        let parts = leaves
-        if parts.isEmpty { return nil }
-        let resolved = resolved(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
-        // No scores at all: nothing to mask (and no row to index).
-        if batch * heads * queryLength * keyLength == 0 { return Tensor.zeros([batch, heads, queryLength, keyLength], dtype: dtype) }
-        var bias: Tensor? = nil
-        if let shape = resolved.selectionShape {
-            // Size-1 dimensions of `shape` are ones no selecting mask depends on, so index 0 stands for all.
-            var values = [Double](repeating: 0, count: Shape.count(shape))
-            var k = 0
-            for b in 0..<shape[0] { for h in 0..<shape[1] { for i in 0..<shape[2] {
-                let range = resolved.keyRange(batch: b, query: i)
-                for j in 0..<shape[3] {
-                    if !range.contains(j) || !resolved.selectedByTensors(batch: b, head: h, query: i, key: j) {
-                        values[k] = -.infinity
-                    }
-                    k += 1
-                }
-            } } }
-            bias = Tensor(shape: shape, doubles: values).cast(to: dtype)
-        }
-        for case .additive(let t) in parts {
-            let term = t.reshaped(Array(repeating: 1, count: 4 - t.rank) + t.shape).cast(to: dtype)
-            bias = bias.map { $0 + term } ?? term
-        }
-        return bias
-    }
-
-    /// The mask resolved for scores [B, H, L, S] into per-element and per-row answers (validates first).
-    public func resolved(batch: Int, heads: Int, queryLength: Int, keyLength: Int) -> ResolvedAttentionMask {
-        validate(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
-        return ResolvedAttentionMask(leaves: leaves, batch: batch, heads: heads,
-                                     queryLength: queryLength, keyLength: keyLength)
+        if isNone { return nil }
+        return resolved(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength).biasTensor(dtype: dtype)
     }
 }

@@ -283,12 +283,15 @@ public final class MultiHeadAttention: Module {
         let fullMask = maskCoversExtraKeys ? mask
             : mask.appendingVisibleKeys(keys - s, batch: b, heads: c.numHeads, queryLength: l, keyLength: s)
         let dropout: AttentionDropout? = isTraining && c.dropout > 0 ? nextDropout() : nil
-        let (o, w) = scaledDotProductAttention(query: q, key: k, value: v, mask: fullMask, scale: c.scale,
-                                               dropout: dropout, needsWeights: weights != .none)
+        // Lowered once: the kernels read it, and so does the zeroing of fully-masked rows below.
+        let resolved = fullMask.resolved(batch: b, heads: c.numHeads, queryLength: l, keyLength: keys)
+        let (o, w) = scaledDotProductAttention(query: q, key: k, value: v, mask: fullMask, resolved: resolved,
+                                               scale: c.scale, dropout: dropout, needsWeights: weights != .none,
+                                               path: .automatic)
         var out = o.permuted([0, 2, 1, 3]).reshaped([b, l, c.embedDim])                // [B, L, E]
         if let gate = gateProjection { out = out * gate(query).sigmoid() }
         out = outputProjection(out)
-        if let rows = fullMask.fullyMaskedQueryRows(batch: b, heads: c.numHeads, queryLength: l, keyLength: keys) {
+        if let rows = resolved.fullyMaskedQueryRows() {
             // Policy: a query that sees no key (S = 0 or all masked) has output 0, not the output bias.
             out = out.maskedFill(BoolTensor(shape: [b, l, 1], values: rows), with: 0)
         }
