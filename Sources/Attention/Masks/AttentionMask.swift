@@ -29,13 +29,21 @@
 /// let bias = mask.additiveBias(batch: 2, heads: 4, queryLength: 2, keyLength: 5)   // [2, 1, 2, 5]: 0 or −∞
 /// ```
 public enum AttentionMask: Sendable {
+    /// Every key may be attended.
     case none
+    /// Query i sees keys j ≤ c(i), with c from the alignment.
     case causal(CausalAlignment)
+    /// Keys j < lengths[b] are real, the rest padding (B lengths, each in 0...S).
     case keyPadding(lengths: [Int])
+    /// [B, S] booleans, true = real token (note: PyTorch's `key_padding_mask` has the opposite polarity).
     case keyPaddingMask(BoolTensor)
+    /// Booleans broadcast to [B, H, L, S], true = may attend.
     case boolean(BoolTensor)
+    /// Values added to the scores, broadcast to [B, H, L, S]; −∞ masks. Differentiable.
     case additive(Tensor)
+    /// c(i) − left ≤ j ≤ c(i) + right (left, right ≥ 0).
     case slidingWindow(left: Int, right: Int, alignment: CausalAlignment)
+    /// Every mask at once: allowed where all allow, additive terms summed.
     case all([AttentionMask])
 
     /// Both masks at once (`.all([a, b])`).
@@ -52,7 +60,9 @@ public enum AttentionMask: Sendable {
 ///   are fully masked and give 0.
 /// For L = S both are the same mask.
 public enum CausalAlignment: Sendable, Equatable, CaseIterable {
+    /// c(i) = i: PyTorch's `is_causal`.
     case upperLeft
+    /// c(i) = i + (S − L): the last query lines up with the last key (KV-cache decoding).
     case lowerRight
 
     /// c(i): the key position query `i` lines up with, for L queries and S keys (may lie outside 0..<S).

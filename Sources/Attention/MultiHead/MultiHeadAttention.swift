@@ -74,6 +74,8 @@ public final class MultiHeadAttention: Module {
         /// Seed of the attention dropout; it advances on every training call.
         public var dropoutSeed: UInt64
 
+        /// A configuration; `kvHeads` nil = `numHeads` (plain multi-head), `keyDim` / `valueDim` nil = `embedDim`.
+        /// `numHeads` must divide `embedDim` and be a multiple of `kvHeads` (checked when the layer is built).
         public init(embedDim: Int, numHeads: Int, kvHeads: Int? = nil, keyDim: Int? = nil, valueDim: Int? = nil,
                     dropout: Double = 0, bias: Bool = true, addBiasKV: Bool = false, addZeroAttention: Bool = false,
                     outputGate: Bool = false, rotary: RotaryEmbedding? = nil, scale: Double? = nil,
@@ -112,16 +114,23 @@ public final class MultiHeadAttention: Module {
         case averaged
     }
 
+    /// The sizes and options this layer was built with.
     public let configuration: Configuration
     /// Packed q/k/v projection [E + 2·Hkv·D, E] (rows: q, then k, then v), when Ek = Ev = E.
     public let inputProjection: Linear?
     /// Separate projections, when Ek or Ev differ from E.
     public let queryProjection: Linear?
+    /// Key projection [Hkv·D, Ek], when the projections are separate.
     public let keyProjection: Linear?
+    /// Value projection [Hkv·D, Ev], when the projections are separate.
     public let valueProjection: Linear?
+    /// Output projection [E, H·D] applied to the concatenated heads.
     public let outputProjection: Linear
+    /// The learned key slot appended after the keys (`addBiasKV`, PyTorch's `bias_k`), [1, 1, Hkv·D].
     public let biasKey: Parameter?
+    /// The learned value slot appended after the values (`addBiasKV`, PyTorch's `bias_v`), [1, 1, Hkv·D].
     public let biasValue: Parameter?
+    /// The output gate's projection [E, E] (`outputGate`): the output is multiplied by sigmoid(gate(query)).
     public let gateProjection: Linear?
     private var dropoutCalls: UInt64 = 0
 

@@ -7,9 +7,12 @@ import AttentionTensorCore
 /// keep(b, h, i, j) ⇔ u ≥ p, with u = top 53 bits of SplitMix64(seed ⊕ SplitMix64(((b·H + h)·L + i)·S + j)) · 2⁻⁵³.
 /// Kept weights are scaled by 1/(1 − p) (inverted dropout).
 public struct AttentionDropout: Sendable, Equatable {
+    /// The probability p ∈ [0, 1) that a weight is dropped.
     public let probability: Double
+    /// The seed of the counter-based keep decisions.
     public let seed: UInt64
 
+    /// Dropout with probability p ∈ [0, 1) (stops with a message otherwise) and a seed.
     public init(probability: Double, seed: UInt64) {
         precondition((0..<1).contains(probability), "AttentionDropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
