@@ -24,3 +24,17 @@ public enum BertKeyMap {
         return "encoder.layer.\(pieces[1]).\(p.theirs).\(leaf)"
     }
 }
+
+extension BertModel {
+    /// The Hugging Face BERT names as a ``PyTorchKeyMap`` (one rename per parameter, e.g.
+    /// `encoder.layer.3.attention.self.query.weight` → `layers.3.query.weight`), the form every other model
+    /// family's key map has, so `ourStateDict(from:)` and the map helpers apply. Pitfall: checkpoints saved from
+    /// `BertForPreTraining` prefix every name with `bert.`; ``load(huggingFace:)`` accepts both, this map names
+    /// the unprefixed form (use `prefixed(pyTorch: "bert", swift: "")` for the other).
+    public var pyTorchKeyMap: PyTorchKeyMap {
+        PyTorchKeyMap(renames: namedParameters().map { path, _ in
+            guard let name = BertKeyMap.huggingFaceName(for: path) else { preconditionFailure("BertKeyMap has no name for \(path)") }
+            return (name, path)
+        })
+    }
+}

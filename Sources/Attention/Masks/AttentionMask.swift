@@ -22,20 +22,28 @@
 ///
 /// A query row with no allowed key (fully masked) gives weights 0, output 0 and gradient 0 — never NaN.
 /// Resolve a mask with ``additiveBias(batch:heads:queryLength:keyLength:dtype:)`` (a tensor for the reference
-/// path) or ``resolved(batch:heads:queryLength:keyLength:)`` (per-element and per-row answers for kernels).
+/// path) or ``resolved(batch:heads:queryLength:keyLength:)`` (the one lowered form: key bounds, bias, fully-masked rows).
 ///
 /// ```swift
 /// let mask: AttentionMask = .causal(.lowerRight) && .keyPadding(lengths: [5, 3])
 /// let bias = mask.additiveBias(batch: 2, heads: 4, queryLength: 2, keyLength: 5)   // [2, 1, 2, 5]: 0 or −∞
 /// ```
 public enum AttentionMask: Sendable {
+    /// Every key may be attended.
     case none
+    /// Query i sees keys j ≤ c(i), with c from the alignment.
     case causal(CausalAlignment)
+    /// Keys j < lengths[b] are real, the rest padding (B lengths, each in 0...S).
     case keyPadding(lengths: [Int])
+    /// [B, S] booleans, true = real token (note: PyTorch's `key_padding_mask` has the opposite polarity).
     case keyPaddingMask(BoolTensor)
+    /// Booleans broadcast to [B, H, L, S], true = may attend.
     case boolean(BoolTensor)
+    /// Values added to the scores, broadcast to [B, H, L, S]; −∞ masks. Differentiable.
     case additive(Tensor)
+    /// c(i) − left ≤ j ≤ c(i) + right (left, right ≥ 0).
     case slidingWindow(left: Int, right: Int, alignment: CausalAlignment)
+    /// Every mask at once: allowed where all allow, additive terms summed.
     case all([AttentionMask])
 
     /// Both masks at once (`.all([a, b])`).
@@ -52,7 +60,9 @@ public enum AttentionMask: Sendable {
 ///   are fully masked and give 0.
 /// For L = S both are the same mask.
 public enum CausalAlignment: Sendable, Equatable, CaseIterable {
+    /// c(i) = i: PyTorch's `is_causal`.
     case upperLeft
+    /// c(i) = i + (S − L): the last query lines up with the last key (KV-cache decoding).
     case lowerRight
 
     /// c(i): the key position query `i` lines up with, for L queries and S keys (may lie outside 0..<S).
@@ -111,42 +121,11 @@ extension AttentionMask {
     ///
     /// The result is rank 4 and broadcastable to [B, H, L, S], kept as small as the mask allows ([1, 1, L, S]
     /// for causal and window masks, [B, 1, 1, S] for key padding). It is differentiable in the `.additive`
-    /// tensors (cast to `dtype` if needed); the boolean part is a constant. Its meaning comes from
-    /// ``ResolvedAttentionMask``, the one definition shared with the fused kernels.
+    /// tensors (cast to `dtype` if needed); the boolean part is a constant. It is read from the one lowered form,
+    /// ``resolved(batch:heads:queryLength:keyLength:)``, shared with the fused kernels.
     public func additiveBias(batch: Int, heads: Int, queryLength: Int, keyLength: Int,
                              dtype: DType = .float32) -> Tensor? {
-        let parts = leaves
-        if parts.isEmpty { return nil }
-        let resolved = resolved(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
-        // No scores at all: nothing to mask (and no row to index).
-        if batch * heads * queryLength * keyLength == 0 { return Tensor.zeros([batch, heads, queryLength, keyLength], dtype: dtype) }
-        var bias: Tensor? = nil
-        if let shape = resolved.selectionShape {
-            // Size-1 dimensions of `shape` are ones no selecting mask depends on, so index 0 stands for all.
-            var values = [Double](repeating: 0, count: Shape.count(shape))
-            var k = 0
-            for b in 0..<shape[0] { for h in 0..<shape[1] { for i in 0..<shape[2] {
-                let range = resolved.keyRange(batch: b, query: i)
-                for j in 0..<shape[3] {
-                    if !range.contains(j) || !resolved.selectedByTensors(batch: b, head: h, query: i, key: j) {
-                        values[k] = -.infinity
-                    }
-                    k += 1
-                }
-            } } }
-            bias = Tensor(shape: shape, doubles: values).cast(to: dtype)
-        }
-        for case .additive(let t) in parts {
-            let term = t.reshaped(Array(repeating: 1, count: 4 - t.rank) + t.shape).cast(to: dtype)
-            bias = bias.map { $0 + term } ?? term
-        }
-        return bias
-    }
-
-    /// The mask resolved for scores [B, H, L, S] into per-element and per-row answers (validates first).
-    public func resolved(batch: Int, heads: Int, queryLength: Int, keyLength: Int) -> ResolvedAttentionMask {
-        validate(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength)
-        return ResolvedAttentionMask(leaves: leaves, batch: batch, heads: heads,
-                                     queryLength: queryLength, keyLength: keyLength)
+        if isNone { return nil }
+        return resolved(batch: batch, heads: heads, queryLength: queryLength, keyLength: keyLength).biasTensor(dtype: dtype)
     }
 }

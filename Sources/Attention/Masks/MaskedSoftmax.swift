@@ -29,9 +29,14 @@ public func attentionWeights(scores: Tensor, mask: AttentionMask = .none) -> Ten
 func maskedScores(_ scores: Tensor, mask: AttentionMask, op: String) -> Tensor {
     if mask.isNone { return scores }
     let dims = scoreDimensions(scores.shape, op: op)
-    guard let bias = mask.additiveBias(batch: dims[0], heads: dims[1], queryLength: dims[2], keyLength: dims[3],
-                                       dtype: scores.dtype) else { return scores }
-    return scores.rank == 4 ? scores + bias : (scores.reshaped(dims) + bias).reshaped(scores.shape)
+    return maskedScores(scores, resolved: mask.resolved(batch: dims[0], heads: dims[1], queryLength: dims[2], keyLength: dims[3]))
+}
+
+/// e + bias with a mask already lowered for these scores' [B, H, L, S] (rank 2, 3 or 4 as above).
+func maskedScores(_ scores: Tensor, resolved: ResolvedAttentionMask) -> Tensor {
+    guard let bias = resolved.biasTensor(dtype: scores.dtype) else { return scores }
+    if scores.rank == 4 { return scores + bias }
+    return (scores.reshaped([resolved.batch, resolved.heads, resolved.queryLength, resolved.keyLength]) + bias).reshaped(scores.shape)
 }
 
 /// [B, H, L, S] for scores of rank 2 ([L, S]), 3 ([B, L, S]) or 4, stopping with a message otherwise.

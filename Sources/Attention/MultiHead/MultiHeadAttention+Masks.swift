@@ -67,21 +67,6 @@ extension AttentionMask {
         if batch * l == 0 { return nil }
         if s == 0 { return [Bool](repeating: true, count: batch * l) }
         if isNone { return nil }
-        let resolved = self.resolved(batch: batch, heads: heads, queryLength: l, keyLength: s)
-        var rows = [Bool](repeating: false, count: batch * l)
-        var any = false
-        for b in 0..<batch {
-            for i in 0..<l {
-                let range = resolved.keyRange(batch: b, query: i)
-                var masked = range.isEmpty
-                if !masked && !resolved.isStructural {
-                    // Stops at the first visible key, so ordinary rows cost one or two lookups.
-                    masked = !(0..<heads).contains { h in range.contains { j in resolved.allows(batch: b, head: h, query: i, key: j) } }
-                }
-                rows[b * l + i] = masked
-                any = any || masked
-            }
-        }
-        return any ? rows : nil
+        return resolved(batch: batch, heads: heads, queryLength: l, keyLength: s).fullyMaskedQueryRows()
     }
 }

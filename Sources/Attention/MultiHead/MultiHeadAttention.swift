@@ -74,6 +74,8 @@ public final class MultiHeadAttention: Module {
         /// Seed of the attention dropout; it advances on every training call.
         public var dropoutSeed: UInt64
 
+        /// A configuration; `kvHeads` nil = `numHeads` (plain multi-head), `keyDim` / `valueDim` nil = `embedDim`.
+        /// `numHeads` must divide `embedDim` and be a multiple of `kvHeads` (checked when the layer is built).
         public init(embedDim: Int, numHeads: Int, kvHeads: Int? = nil, keyDim: Int? = nil, valueDim: Int? = nil,
                     dropout: Double = 0, bias: Bool = true, addBiasKV: Bool = false, addZeroAttention: Bool = false,
                     outputGate: Bool = false, rotary: RotaryEmbedding? = nil, scale: Double? = nil,
@@ -112,16 +114,23 @@ public final class MultiHeadAttention: Module {
         case averaged
     }
 
+    /// The sizes and options this layer was built with.
     public let configuration: Configuration
     /// Packed q/k/v projection [E + 2·Hkv·D, E] (rows: q, then k, then v), when Ek = Ev = E.
     public let inputProjection: Linear?
     /// Separate projections, when Ek or Ev differ from E.
     public let queryProjection: Linear?
+    /// Key projection [Hkv·D, Ek], when the projections are separate.
     public let keyProjection: Linear?
+    /// Value projection [Hkv·D, Ev], when the projections are separate.
     public let valueProjection: Linear?
+    /// Output projection [E, H·D] applied to the concatenated heads.
     public let outputProjection: Linear
+    /// The learned key slot appended after the keys (`addBiasKV`, PyTorch's `bias_k`), [1, 1, Hkv·D].
     public let biasKey: Parameter?
+    /// The learned value slot appended after the values (`addBiasKV`, PyTorch's `bias_v`), [1, 1, Hkv·D].
     public let biasValue: Parameter?
+    /// The output gate's projection [E, E] (`outputGate`): the output is multiplied by sigmoid(gate(query)).
     public let gateProjection: Linear?
     private var dropoutCalls: UInt64 = 0
 
@@ -283,12 +292,15 @@ public final class MultiHeadAttention: Module {
         let fullMask = maskCoversExtraKeys ? mask
             : mask.appendingVisibleKeys(keys - s, batch: b, heads: c.numHeads, queryLength: l, keyLength: s)
         let dropout: AttentionDropout? = isTraining && c.dropout > 0 ? nextDropout() : nil
-        let (o, w) = scaledDotProductAttention(query: q, key: k, value: v, mask: fullMask, scale: c.scale,
-                                               dropout: dropout, needsWeights: weights != .none)
+        // Lowered once: the kernels read it, and so does the zeroing of fully-masked rows below.
+        let resolved = fullMask.resolved(batch: b, heads: c.numHeads, queryLength: l, keyLength: keys)
+        let (o, w) = scaledDotProductAttention(query: q, key: k, value: v, mask: fullMask, resolved: resolved,
+                                               scale: c.scale, dropout: dropout, needsWeights: weights != .none,
+                                               path: .automatic)
         var out = o.permuted([0, 2, 1, 3]).reshaped([b, l, c.embedDim])                // [B, L, E]
         if let gate = gateProjection { out = out * gate(query).sigmoid() }
         out = outputProjection(out)
-        if let rows = fullMask.fullyMaskedQueryRows(batch: b, heads: c.numHeads, queryLength: l, keyLength: keys) {
+        if let rows = resolved.fullyMaskedQueryRows() {
             // Policy: a query that sees no key (S = 0 or all masked) has output 0, not the output bias.
             out = out.maskedFill(BoolTensor(shape: [b, l, 1], values: rows), with: 0)
         }

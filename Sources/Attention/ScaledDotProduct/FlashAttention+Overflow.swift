@@ -11,7 +11,7 @@ extension FlashAttention {
     ///
     /// Shapes: output [B, H, L, Ev]; query, key, value as in ``forward(query:key:value:mask:scale:dropout:needsWeights:)``.
     static func repairingOverflow(_ output: Tensor, stats: FusedAttention.RowStats, _ p: FusedAttention.Problem, query: Tensor, key: Tensor,
-                                  value: Tensor, mask: AttentionMask, dropout: AttentionDropout?) -> Tensor {
+                                  value: Tensor, mask resolved: ResolvedAttentionMask, dropout: AttentionDropout?) -> Tensor {
         var rows: [Int] = []
         output.withUnsafeStridedScalars(Float.self) { o, _ in
             // A float is ±∞ or NaN iff its exponent bits are all ones, i.e. ~bits & 0x7F800000 == 0: one
@@ -31,7 +31,6 @@ extension FlashAttention {
         }
         guard !rows.isEmpty else { return output }
         let (q, k, v) = (query.doubles, key.doubles, value.doubles)
-        let resolved = mask.resolved(batch: p.b, heads: p.h, queryLength: p.l, keyLength: p.s)
         let dropScale = dropout.map { 1 / (1 - $0.probability) } ?? 1
         var repaired = output
         repaired.withMutableScalars(Float.self) { o in

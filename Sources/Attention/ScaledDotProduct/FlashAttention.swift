@@ -61,6 +61,16 @@ public enum FlashAttention {
     public static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
                                scale: Double? = nil, dropout: AttentionDropout? = nil,
                                needsWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
+        forward(query: query, key: key, value: value, mask: mask, resolved: nil, scale: scale, dropout: dropout,
+                needsWeights: needsWeights)
+    }
+
+    /// ``forward(query:key:value:mask:scale:dropout:needsWeights:)`` with the mask already lowered for
+    /// [B, H, L, S] (`resolved`, nil = lower `mask` here, after the empty-shape check): the caller resolves once
+    /// and reads the same form after (multi-head attention's fully-masked rows).
+    static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, resolved: ResolvedAttentionMask?,
+                        scale: Double?, dropout: AttentionDropout?,
+                        needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
         precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
                      "FlashAttention: need query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev]; got \(query.shape), \(key.shape), \(value.shape)")
         let (b, h, l, e) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
@@ -82,11 +92,14 @@ public enum FlashAttention {
         let p = FusedAttention.Problem(b: b, h: h, hkv: hkv, l: l, s: s, e: e, ev: ev, scale: Float(factor),
                                        dropProbability: dropout?.probability ?? 0, dropSeed: dropout?.seed ?? 0,
                                        path: pinnedPath)
-        let flashMask = LoweredAttentionMask(mask, batch: b, heads: h, queryLength: l, keyLength: s)
+        precondition(s < Int(Int32.max), "FlashAttention: S = \(s) keys exceed the kernels' 32-bit key indices")
+        let flashMask = resolved ?? mask.resolved(batch: b, heads: h, queryLength: l, keyLength: s)
+        precondition([flashMask.batch, flashMask.heads, flashMask.queryLength, flashMask.keyLength] == [b, h, l, s],
+                     "FlashAttention: mask resolved for [B, H, L, S] = \([flashMask.batch, flashMask.heads, flashMask.queryLength, flashMask.keyLength]), scores are \([b, h, l, s])")
         let (q, k, v) = (query.detached(), key.detached(), value.detached())
 
         let (computed, stats) = FusedAttention.forward(p, query: q, key: k, value: v, mask: flashMask)
-        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: mask, dropout: dropout)
+        let values = repairingOverflow(computed, stats: stats, p, query: q, key: k, value: v, mask: flashMask, dropout: dropout)
         let inputs = [query, key, value] + flashMask.additiveInputs
         let output = values.recordingGradient(inputs: inputs) { g in
             let grads = FusedAttention.backward(p, query: q, key: k, value: v, stats: stats, gradOutput: g,

@@ -32,6 +32,15 @@ public enum ReferenceAttention {
     public static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
                                scale: Double? = nil, dropout: AttentionDropout? = nil,
                                needsWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
+        forward(query: query, key: key, value: value, mask: mask, resolved: nil, scale: scale, dropout: dropout,
+                needsWeights: needsWeights)
+    }
+
+    /// ``forward(query:key:value:mask:scale:dropout:needsWeights:)`` with the mask already lowered for
+    /// [B, H, L, S] (`resolved`, nil = lower `mask` here): the caller resolves once and reads the same form after.
+    static func forward(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, resolved: ResolvedAttentionMask?,
+                        scale: Double?, dropout: AttentionDropout?,
+                        needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
         precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
                      "ReferenceAttention: need query [B, H, L, E], key [B, Hkv, S, E], value [B, Hkv, S, Ev]; got \(query.shape), \(key.shape), \(value.shape)")
         let (b, h, l, e) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
@@ -49,7 +58,14 @@ public enum ReferenceAttention {
         // [B, Hkv, G, L, E] · [B, Hkv, 1, E, S] → [B, Hkv, G, L, S]; head h = kv·G + group.
         let grouped = query.reshaped([b, hkv, g, l, e])
         let scores = (grouped.matmul(key.unsqueezed(2).transposed()) * factor).reshaped([b, h, l, s])
-        var weights = attentionWeights(scores: scores, mask: mask)
+        var weights: Tensor
+        if let resolved {
+            precondition([resolved.batch, resolved.heads, resolved.queryLength, resolved.keyLength] == [b, h, l, s],
+                         "ReferenceAttention: mask resolved for [B, H, L, S] = \([resolved.batch, resolved.heads, resolved.queryLength, resolved.keyLength]), scores are \([b, h, l, s])")
+            weights = maskedScores(scores, resolved: resolved).softmax(axis: -1)
+        } else {
+            weights = attentionWeights(scores: scores, mask: mask)
+        }
         // Dropout acts on the weights themselves, so the returned weights are the dropped ones (as PyTorch's).
         if let dropout, dropout.probability > 0 {
             weights = weights * dropout.scaledMask(batch: b, heads: h, queryLength: l, keyLength: s, dtype: query.dtype)

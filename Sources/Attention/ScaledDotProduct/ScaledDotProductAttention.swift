@@ -7,9 +7,12 @@ import AttentionTensorCore
 /// keep(b, h, i, j) ⇔ u ≥ p, with u = top 53 bits of SplitMix64(seed ⊕ SplitMix64(((b·H + h)·L + i)·S + j)) · 2⁻⁵³.
 /// Kept weights are scaled by 1/(1 − p) (inverted dropout).
 public struct AttentionDropout: Sendable, Equatable {
+    /// The probability p ∈ [0, 1) that a weight is dropped.
     public let probability: Double
+    /// The seed of the counter-based keep decisions.
     public let seed: UInt64
 
+    /// Dropout with probability p ∈ [0, 1) (stops with a message otherwise) and a seed.
     public init(probability: Double, seed: UInt64) {
         precondition((0..<1).contains(probability), "AttentionDropout: probability \(probability) is not in [0, 1)")
         self.probability = probability
@@ -63,23 +66,25 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
                                       scale: Double? = nil, dropout: AttentionDropout? = nil,
                                       needsWeights: Bool = false,
                                       path: AttentionPath = .automatic) -> (output: Tensor, weights: Tensor?) {
-    switch path {
-    case .fused:
-        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
-                                      needsWeights: needsWeights)
-    case .automatic where FlashAttention.supports(query: query, key: key, value: value):
-        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
-                                      needsWeights: needsWeights)
-    case .automatic, .reference:
-        return referenceAttention(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
-                                  needsWeights: needsWeights)
-    }
+    scaledDotProductAttention(query: query, key: key, value: value, mask: mask, resolved: nil, scale: scale,
+                              dropout: dropout, needsWeights: needsWeights, path: path)
 }
 
-/// The reference path of ``scaledDotProductAttention(query:key:value:mask:scale:dropout:needsWeights:path:)``:
-/// materialised weights, dropout applied to them with ``AttentionDropout/scaledMask(batch:heads:queryLength:keyLength:dtype:)``.
-func referenceAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Double?,
-                        dropout: AttentionDropout?, needsWeights: Bool) -> (output: Tensor, weights: Tensor?) {
-    ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
-                               needsWeights: needsWeights)
+/// ``scaledDotProductAttention(query:key:value:mask:scale:dropout:needsWeights:path:)`` with the mask already
+/// lowered for [B, H, L, S] (`resolved`, nil = each path lowers `mask` itself): multi-head attention resolves
+/// once per call and reads the fully-masked rows from the same form.
+func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask,
+                               resolved: ResolvedAttentionMask?, scale: Double?, dropout: AttentionDropout?,
+                               needsWeights: Bool, path: AttentionPath) -> (output: Tensor, weights: Tensor?) {
+    switch path {
+    case .fused:
+        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, resolved: resolved, scale: scale,
+                                      dropout: dropout, needsWeights: needsWeights)
+    case .automatic where FlashAttention.supports(query: query, key: key, value: value):
+        return FlashAttention.forward(query: query, key: key, value: value, mask: mask, resolved: resolved, scale: scale,
+                                      dropout: dropout, needsWeights: needsWeights)
+    case .automatic, .reference:
+        return ReferenceAttention.forward(query: query, key: key, value: value, mask: mask, resolved: resolved,
+                                          scale: scale, dropout: dropout, needsWeights: needsWeights)
+    }
 }

@@ -20,7 +20,7 @@ extension FusedAttention {
     /// Shapes: gradOutput [B, H, L, Ev] → dq [B, H, L, E], dk [B, Hkv, S, E], dv [B, Hkv, S, Ev],
     /// dbias [B, H, L, S] (only when `needsBias`).
     package static func backward(_ p: Problem, query: Tensor, key: Tensor, value: Tensor,
-                               stats: RowStats, gradOutput: Tensor, mask: LoweredAttentionMask,
+                               stats: RowStats, gradOutput: Tensor, mask: ResolvedAttentionMask,
                                needsBias: Bool) -> (dq: Tensor, dk: Tensor, dv: Tensor, dbias: Tensor?) {
         var dq = Tensor.zeros([p.b, p.h, p.l, p.e])
         var dbias = needsBias ? Tensor.zeros([p.b, p.h, p.l, p.s]) : nil

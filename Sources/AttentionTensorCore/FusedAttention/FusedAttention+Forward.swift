@@ -4,7 +4,7 @@ extension FusedAttention {
     /// Output [B, H, L, Ev] and the row statistics, without autograd bookkeeping. Chooses the decode kernel for
     /// very short query blocks.
     package static func forward(_ p: Problem, query: Tensor, key: Tensor, value: Tensor,
-                              mask: LoweredAttentionMask) -> (output: Tensor, stats: RowStats) {
+                              mask: ResolvedAttentionMask) -> (output: Tensor, stats: RowStats) {
         var output = Tensor.zeros([p.b, p.h, p.l, p.ev])
         var stats = RowStats(rowMax: Tensor.zeros([p.b, p.h, p.l]), rowSum: Tensor.zeros([p.b, p.h, p.l]))
         if p.b * p.h * p.l == 0 { return (output, stats) }

@@ -5,7 +5,7 @@ extension FusedAttention {
     /// w_ij = e^(s_ij − m_i) / l_i, already normalised, so no row max or sum is recomputed (after dropout, as
     /// PyTorch returns them: w̃ = w ∘ keep / (1 − p)). A row that saw no key has m = +∞ and weights exactly 0.
     /// Items are (b, h, key block of `bwd_keys`·4), each writing its own columns.
-    package static func weights(_ p: Problem, query: Tensor, key: Tensor, stats: RowStats, mask: LoweredAttentionMask) -> Tensor {
+    package static func weights(_ p: Problem, query: Tensor, key: Tensor, stats: RowStats, mask: ResolvedAttentionMask) -> Tensor {
         var weights = Tensor.zeros([p.b, p.h, p.l, p.s])
         if weights.count == 0 { return weights }
         let span = Int(p.config.bwd_keys) * 4

@@ -73,7 +73,7 @@ package enum FusedAttention {
 
 // MARK: - Operands as the kernels read them
 
-/// Raw mask arrays of a lowered mask that may cross into workers (valid inside `LoweredAttentionMask.withPointers`).
+/// Raw mask arrays of a lowered mask that may cross into workers (valid inside `ResolvedAttentionMask.withPointers`).
 struct MaskPointers: @unchecked Sendable {
     let lo: UnsafePointer<Int32>?
     let hi: UnsafePointer<Int32>?
@@ -81,7 +81,7 @@ struct MaskPointers: @unchecked Sendable {
     let strides: (batch: Int, head: Int, row: Int)
 }
 
-extension LoweredAttentionMask {
+extension ResolvedAttentionMask {
     func withKernelPointers<R>(_ body: (MaskPointers) -> R) -> R {
         withPointers { lo, hi, bias in body(MaskPointers(lo: lo, hi: hi, bias: bias, strides: biasStrides)) }
     }
