@@ -9,11 +9,13 @@
 /// assert(r.maxRelativeError < 1e-3)
 /// ```
 public enum GradientCheck {
+    /// What a check measured: the worst relative error between analytic and numeric gradients.
     public struct Result: Sendable, CustomStringConvertible {
         /// Worst relative error over all inputs.
         public let maxRelativeError: Double
         /// Relative error per input.
         public let relativeErrors: [Double]
+        /// The errors, for a failing test's message.
         public var description: String { "GradientCheck(max relative error \(maxRelativeError), per input \(relativeErrors))" }
     }
 
