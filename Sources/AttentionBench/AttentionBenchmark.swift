@@ -33,6 +33,7 @@ public struct AttentionBenchmark: Sendable {
 
     /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The fused path's `what` (output or a gradient) is farther than `bound` from the Float64 reference.
         case wrongResult(what: String, error: Double, bound: Double)
         /// The message, naming what was checked and the figures.
         public var description: String {

@@ -30,6 +30,7 @@ public struct EncoderLayerBenchmark: Sendable {
 
     /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The Float32 layer is farther than `bound` from the same layer in Float64.
         case wrongResult(error: Double, bound: Double)
         /// The message, naming what was checked and the figures.
         public var description: String {

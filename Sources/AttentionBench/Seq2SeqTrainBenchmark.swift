@@ -41,6 +41,7 @@ public struct Seq2SeqTrainBenchmark: Sendable {
 
     /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The loss check failed (the message gives the figures).
         case wrongResult(String)
         /// The message, naming what was checked and the figures.
         public var description: String {

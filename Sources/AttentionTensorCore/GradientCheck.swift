@@ -19,6 +19,7 @@ public enum GradientCheck {
         public var description: String { "GradientCheck(max relative error \(maxRelativeError), per input \(relativeErrors))" }
     }
 
+    /// Compares the gradient of `function` at `inputs` (reverse mode) with central differences in Float64.
     /// - Parameters:
     ///   - inputs: the points to differentiate at (converted to Float64).
     ///   - step: central-difference step h.

@@ -59,6 +59,7 @@ extension Tensor {
         return out
     }
 
+    /// −x elementwise.
     public static prefix func - (x: Tensor) -> Tensor {
         var out = x.pointwise({ -$0 }, { -$0 })
         out.node = Autograd.record(inputs: [x]) { g in [-g] }

@@ -22,6 +22,7 @@ public struct WordPiece: Sendable {
     let unknownID: Int
     let prefixBytes: [UInt8]
 
+    /// A greedy longest-match-first splitter over `vocabulary`, as BERT's WordPiece.
     /// - Precondition: `unknownToken` is in the vocabulary (``BertTokenizer`` checks this with a typed error first).
     public init(vocabulary: Vocabulary, unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) {

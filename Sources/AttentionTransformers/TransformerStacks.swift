@@ -149,6 +149,7 @@ public final class Transformer: Module {
     /// The stacks in checkpoint order.
     override public var children: [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }
 
+    /// The decoder output [B, L, D] for `source` [B, S, D] and `target` [B, L, D] embeddings.
     /// - Parameters:
     ///   - sourceMask: encoder self-attention (e.g. padding of the source).
     ///   - targetMask: decoder self-attention; usually ``TransformerMasks/causal``.

@@ -35,6 +35,7 @@ public struct AttentionOverlay: Sendable {
     /// The colours the attention is drawn in.
     public var colorMap: ColorMap = .attention
 
+    /// An overlay of `panels` under `title`, every value checked once.
     /// - Throws: `HeatmapError.empty` without panels or pixels, `.raggedRows` when a row or the attention map differs
     ///   in size from the panel's image, `.nonFiniteValue` for NaN or ±∞ (image or attention), `.negativeWeight`.
     public init(title: String?, panels: [Panel]) throws(HeatmapError) {

@@ -15,7 +15,12 @@ public struct RasterImage: Sendable, Equatable {
     public private(set) var pixels: [RGB8]
 
     /// Which way text runs: left to right, or turned 90° anticlockwise (reading bottom to top, for column labels).
-    public enum TextDirection: Sendable { case horizontal, upward }
+    public enum TextDirection: Sendable {
+        /// Left to right.
+        case horizontal
+        /// Turned 90° anticlockwise, reading bottom to top.
+        case upward
+    }
 
     /// An image of `width` × `height` pixels (at least 1 × 1) filled with `background`.
     public init(width: Int, height: Int, background: RGB8) {

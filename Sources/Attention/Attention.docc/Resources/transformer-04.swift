@@ -23,9 +23,13 @@ print("held-out sums: \((bits * 100).rounded() / 100) bits per character over \(
 print("held-out sums completed exactly: \(try lm.completionAccuracy(corpus.heldOut))")
 
 // Self-attention, per head: run the model's blocks by hand on one held-out line and keep each block's weights,
-// [B = 1, H = 2, L, L]. The causal mask leaves the upper triangle empty; the rows of the answer's digits show
-// where the model looks to compute them.
-let line = corpus.heldOut[0].line
+// [B = 1, H = 2, L, L]. The line: the first held-out sum with a carry that the model completes correctly.
+// The causal mask leaves the upper triangle empty; the rows of "=" and of the answer's digits (each row predicts
+// the next character) show where the model looks to compute them.
+let sum = try corpus.heldOut.first { p in
+    p.a % 10 + p.b % 10 >= 10 && (try lm.complete(p.prompt, maxTokens: 4, stopAtNewline: true)) == p.answer + "\n"
+}!
+let line = sum.line
 let ids = try lm.vocabulary.encode(line, source: "line")
 let model = lm.model
 var x = model.tokenEmbedding(ids, shape: [1, ids.count])
