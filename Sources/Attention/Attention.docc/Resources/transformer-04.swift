@@ -27,7 +27,8 @@ print("held-out sums completed exactly: \(try lm.completionAccuracy(corpus.heldO
 // The causal mask leaves the upper triangle empty; the rows of "=" and of the answer's digits (each row predicts
 // the next character) show where the model looks to compute them.
 let sum = try corpus.heldOut.first { p in
-    p.a % 10 + p.b % 10 >= 10 && (try lm.complete(p.prompt, maxTokens: 4, stopAtNewline: true)) == p.answer + "\n"
+    guard p.a % 10 + p.b % 10 >= 10 else { return false }
+    return try lm.complete(p.prompt, maxTokens: 4, stopAtNewline: true) == p.answer + "\n"
 }!
 let line = sum.line
 let ids = try lm.vocabulary.encode(line, source: "line")
