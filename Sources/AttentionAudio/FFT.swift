@@ -9,9 +9,11 @@ import Foundation
 /// ``powerSpectrum(_:)`` takes a real frame of N samples and returns |X[k]|² for k in 0...N/2, the one-sided
 /// spectrum (the other half mirrors it). Accumulates in Double.
 public struct FFT: Sendable {
+    /// N, the frame length (a power of two).
     public let size: Int
     let cosines: [Double], sines: [Double], reversed: [Int]
 
+    /// Tables for frames of `size` samples; a size that is not a power of two ≥ 2 stops with a precondition.
     public init(size: Int) {
         precondition(size >= 2 && size & (size - 1) == 0, "FFT: size \(size) is not a power of two ≥ 2")
         self.size = size

@@ -15,18 +15,29 @@ import Foundation
 /// filter j rises from mel point j to j+1 and falls to j+2, scaled by 2 / (f_{j+2} − f_j).
 /// Defaults: n_fft 512, a 400-sample (25 ms) window, hop 160 (10 ms), 40 mels over 0…8 kHz, floor 1e-6.
 public struct LogMel: Sendable {
+    /// The features' parameters (saved in speech checkpoints); the defaults are in the type's description.
     public struct Configuration: Sendable, Equatable, Codable {
+        /// Samples per second the input must have.
         public var sampleRate = 16_000
+        /// n_fft, the FFT frame (a power of two).
         public var fftSize = 512
+        /// The Hann window's length in samples (at most n_fft).
         public var window = 400
+        /// Samples between frames.
         public var hop = 160
+        /// The number of mel filters (features per frame).
         public var mels = 40
+        /// fmin, the lowest filter's lower edge, in Hz.
         public var minimumFrequency = 0.0
+        /// fmax, the highest filter's upper edge, in Hz (at most half the sample rate).
         public var maximumFrequency = 8_000.0
+        /// Added before the logarithm, so silence gives ln(floor), never −∞.
         public var floor = 1e-6
+        /// 16 kHz, n_fft 512, 25 ms windows every 10 ms, 40 mels over 0…8 kHz.
         public init() {}
     }
 
+    /// The parameters the filters and window were built from.
     public let configuration: Configuration
     /// [mels][n_fft/2 + 1].
     public let filters: [[Double]]
@@ -34,6 +45,7 @@ public struct LogMel: Sendable {
     public let frameWindow: [Double]
     let fft: FFT
 
+    /// Builds the filters and the window for `c`; parameters that cannot work stop with a precondition naming them.
     public init(_ c: Configuration = Configuration()) {
         precondition(c.fftSize >= 2 && c.fftSize & (c.fftSize - 1) == 0 && (1...c.fftSize).contains(c.window) && c.hop >= 1 && c.mels >= 1
                      && c.minimumFrequency >= 0 && c.maximumFrequency > c.minimumFrequency && c.floor > 0,

@@ -16,6 +16,8 @@ import Foundation
 /// most 4096 the filter is tabulated once per phase (22,050 → 16,000 Hz has 320 phases), otherwise evaluated
 /// directly. Both give the formula above, accumulated in Double. Cost: N·ρ·2W multiply–adds.
 public enum Resampler {
+    /// `x` sampled at `from` Hz, resampled to `to` Hz with a Hann-windowed sinc of `zeros` zero crossings each side and
+    /// its cut-off at `rolloff` × the lower Nyquist frequency (the formula above). Rates and options must be positive.
     public static func resample(_ x: [Float], from: Int, to: Int, zeros: Int = 16, rolloff: Double = 0.94) -> [Float] {
         precondition(from > 0 && to > 0 && zeros > 0 && rolloff > 0 && rolloff <= 1,
                      "Resampler: rates \(from) → \(to), zeros \(zeros), rolloff \(rolloff)")

@@ -22,8 +22,10 @@ public struct WAVFile: Sendable, Equatable {
     /// The mono samples, one per frame.
     public let samples: [Float]
 
+    /// Seconds of audio: samples / sample rate.
     public var duration: Double { Double(samples.count) / Double(sampleRate) }
 
+    /// A clip from its mono samples and the format to write it in (32-bit float by default).
     public init(sampleRate: Int, channels: Int = 1, bitsPerSample: Int = 32, isFloat: Bool = true, samples: [Float]) {
         self.sampleRate = sampleRate; self.channels = channels; self.bitsPerSample = bitsPerSample
         self.isFloat = isFloat; self.samples = samples
@@ -156,14 +158,18 @@ extension Double {
 
 /// Why a WAV file could not be read.
 public enum WAVError: Error, CustomStringConvertible, Equatable {
+    /// The file could not be read (`reason` is the system's message).
     case unreadable(file: String, reason: String)
     /// Not a RIFF/WAVE file at all; `found` is what it starts with.
     case notWAV(file: String, found: String)
     /// The file ends before a chunk it announces does.
     case truncated(file: String, expected: Int, found: Int)
+    /// The bytes are not a well-formed RIFF/WAVE file (`reason` says where it breaks).
     case malformed(file: String, reason: String)
+    /// A WAVE format or sample size this reader does not decode, and what it does.
     case unsupported(file: String, format: Int, bits: Int, expected: String)
 
+    /// The message, naming the file and what was wrong.
     public var description: String {
         switch self {
         case let .unreadable(f, r): return "\(f): cannot read the file (\(r))"

@@ -9,15 +9,21 @@ import Foundation
 /// N×N buffer is allocated anywhere (the fused path keeps O(N) extra memory), so `peak_rss_mib` measures the
 /// kernel's footprint at long N.
 public struct AttentionBenchmark: Sendable {
+    /// What `run()` measured, as `attention bench … --json` prints it (snake_case keys, stable order).
     public struct Report: Sendable, Codable {
+        /// The benchmark's name in the JSON.
         public let benchmark: String
+        /// B, H, N (query and key length) and E.
         public let batch, heads, seq, head_dim: Int
+        /// Causal masking; whether a backward pass is timed with the forward.
         public let causal, backward: Bool
+        /// Worker threads and timed runs.
         public let threads, iterations: Int
         /// "fused" (FlashAttention) or "reference" (materialised scores).
         public let path: String
         /// CPU path of the C kernels ("avx512", "avx2", "neon", "scalar").
         public let kernel: String
+        /// Milliseconds per run (median and best) and GFLOP/s of the median.
         public let median_ms, min_ms, gflops: Double
         /// Largest |fused − Float64 reference| of the checked outputs and gradients (small shape).
         public let max_abs_error: Double
@@ -25,8 +31,11 @@ public struct AttentionBenchmark: Sendable {
         public let peak_rss_mib: Double
     }
 
+    /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The fused path's `what` (output or a gradient) is farther than `bound` from the Float64 reference.
         case wrongResult(what: String, error: Double, bound: Double)
+        /// The message, naming what was checked and the figures.
         public var description: String {
             switch self {
             case let .wrongResult(what, error, bound):
@@ -35,11 +44,16 @@ public struct AttentionBenchmark: Sendable {
         }
     }
 
+    /// B, H, N (query and key length) and E.
     public let batch, heads, seq, headDim: Int
+    /// Causal masking; whether a backward pass is timed with the forward.
     public let causal, backward: Bool
+    /// Worker threads and timed runs.
     public let threads, iterations: Int
+    /// Fused (FlashAttention) or reference (materialised scores).
     public let path: AttentionPath
 
+    /// A benchmark of the given shape and options; nothing runs until `run()`.
     public init(batch: Int, heads: Int, seq: Int, headDim: Int, causal: Bool, backward: Bool, threads: Int,
                 iterations: Int, path: AttentionPath = .automatic) {
         (self.batch, self.heads, self.seq, self.headDim) = (batch, heads, seq, headDim)
@@ -48,6 +62,7 @@ public struct AttentionBenchmark: Sendable {
 
     var mask: AttentionMask { causal ? .causal(.upperLeft) : .none }
 
+    /// Checks the result against its reference, then times `iterations` runs on `threads` threads.
     public func run() throws -> Report {
         let saved = Parallel.threadCount
         Parallel.threadCount = threads

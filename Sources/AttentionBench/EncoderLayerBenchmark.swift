@@ -10,19 +10,29 @@ import AttentionTransformers
 /// GFLOP/s count the matrix products only: 2·B·L·(4D² + 2·D·F) for the projections and feed-forward plus
 /// 4·B·L²·D for attention, forward; forward + backward counts 3× that.
 public struct EncoderLayerBenchmark: Sendable {
+    /// What `run()` measured, as `attention bench … --json` prints it (snake_case keys, stable order).
     public struct Report: Sendable, Codable {
+        /// The benchmark's name in the JSON.
         public let benchmark: String
+        /// B, L, D, H and the feed-forward width F.
         public let batch, seq, dim, heads, feed_forward: Int
+        /// Whether a training step's forward + backward is timed instead of inference.
         public let backward: Bool
+        /// Worker threads and timed runs.
         public let threads, iterations: Int
+        /// The CPU path of the C kernels that ran ("avx512", "avx2", "neon", "scalar").
         public let kernel: String
+        /// Milliseconds per run (median and best) and GFLOP/s of the median.
         public let median_ms, min_ms, gflops: Double
         /// Largest |Float32 − Float64| of the checked layer's output (small shape).
         public let max_abs_error: Double
     }
 
+    /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The Float32 layer is farther than `bound` from the same layer in Float64.
         case wrongResult(error: Double, bound: Double)
+        /// The message, naming what was checked and the figures.
         public var description: String {
             switch self {
             case let .wrongResult(error, bound):
@@ -31,10 +41,14 @@ public struct EncoderLayerBenchmark: Sendable {
         }
     }
 
+    /// B, L, D, H and the feed-forward width F.
     public let batch, seq, dim, heads, feedForward: Int
+    /// Whether a training step's forward + backward is timed instead of inference.
     public let backward: Bool
+    /// Worker threads and timed runs.
     public let threads, iterations: Int
 
+    /// A benchmark of the given shape and options; nothing runs until `run()`.
     public init(batch: Int, seq: Int, dim: Int, heads: Int, feedForward: Int, backward: Bool, threads: Int, iterations: Int) {
         (self.batch, self.seq, self.dim, self.heads, self.feedForward) = (batch, seq, dim, heads, feedForward)
         (self.backward, self.threads, self.iterations) = (backward, threads, iterations)
@@ -60,6 +74,7 @@ public struct EncoderLayerBenchmark: Sendable {
         return error
     }
 
+    /// Checks the result against its reference, then times `iterations` runs on `threads` threads.
     public func run() throws -> Report {
         let saved = Parallel.threadCount
         Parallel.threadCount = threads

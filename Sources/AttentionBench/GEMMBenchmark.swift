@@ -3,22 +3,35 @@ import AttentionTensorCore
 
 /// Single-precision GEMM C = A·B at M = N = K = size: checks the result, then times it.
 public struct GEMMBenchmark: Sendable {
+    /// What `run()` measured, as `attention bench … --json` prints it (snake_case keys, stable order).
     public struct Report: Sendable, Codable {
+        /// The benchmark's name in the JSON.
         public let benchmark: String
+        /// M = N = K.
         public let size: Int
+        /// Worker threads.
         public let threads: Int
+        /// Timed runs.
         public let iterations: Int
+        /// The CPU path of the C kernels that ran ("avx512", "avx2", "neon", "scalar").
         public let kernel: String
+        /// Milliseconds per timed run, the median.
         public let median_ms: Double
+        /// The best timed run, milliseconds.
         public let min_ms: Double
+        /// GFLOP/s of the median run (the type's description gives the FLOP count).
         public let gflops: Double
         /// Largest |ours − Float64 dot product| over the checked entries.
         public let max_abs_error: Double
+        /// Entries of C compared with the Float64 dot products.
         public let checked_entries: Int
     }
 
+    /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// C[row, column] differs from the Float64 dot product by more than the tolerance.
         case wrongResult(row: Int, column: Int, got: Double, expected: Double)
+        /// The message, naming what was checked and the figures.
         public var description: String {
             switch self {
             case let .wrongResult(r, c, got, want):
@@ -27,16 +40,21 @@ public struct GEMMBenchmark: Sendable {
         }
     }
 
+    /// M = N = K.
     public let size: Int
+    /// Worker threads.
     public let threads: Int
+    /// Timed runs.
     public let iterations: Int
 
+    /// A benchmark of the given shape and options; nothing runs until `run()`.
     public init(size: Int, threads: Int, iterations: Int) {
         self.size = size
         self.threads = threads
         self.iterations = iterations
     }
 
+    /// Checks the result against its reference, then times `iterations` runs on `threads` threads.
     public func run() throws -> Report {
         let saved = Parallel.threadCount
         Parallel.threadCount = threads

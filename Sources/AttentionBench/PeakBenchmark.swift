@@ -8,15 +8,23 @@ import AttentionTensorCore
 /// Checked first: a short run's checksum must equal the same recurrence a ← a·m + c computed here (relative
 /// error ≤ 1e-5, fused or with the multiply and the add rounded separately, as the scalar path may be built).
 public struct PeakBenchmark: Sendable {
+    /// What `run()` measured, as `attention bench … --json` prints it (snake_case keys, stable order).
     public struct Report: Sendable, Codable {
+        /// The benchmark's name in the JSON.
         public let benchmark: String
+        /// The CPU path of the C kernels that ran ("avx512", "avx2", "neon", "scalar").
         public let kernel: String
+        /// Worker threads.
         public let threads: Int
+        /// Timed runs.
         public let iterations: Int
         /// Floating-point operations per step of the probe (an FMA counts 2).
         public let flops_per_step: Int
+        /// Probe steps per timed run on each thread.
         public let steps: Int
+        /// Milliseconds per timed run, the median.
         public let median_ms: Double
+        /// The best timed run, milliseconds.
         public let min_ms: Double
         /// Whole-machine rate over the threads, from the median run.
         public let gflops: Double
@@ -24,9 +32,13 @@ public struct PeakBenchmark: Sendable {
         public let gflops_per_core: Double
     }
 
+    /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// This CPU cannot run the requested kernel path.
         case unsupported(CPUKernels.Path)
+        /// The probe's checksum differs from the recurrence computed in Swift.
         case wrongChecksum(CPUKernels.Path, got: Double, expected: Double)
+        /// The message, naming what was checked and the figures.
         public var description: String {
             switch self {
             case let .unsupported(p): "this CPU does not support the \(p.rawValue) path (it supports \(CPUKernels.supportedPaths.map(\.rawValue).joined(separator: ", ")))"
@@ -35,12 +47,16 @@ public struct PeakBenchmark: Sendable {
         }
     }
 
+    /// The kernel path timed.
     public let path: CPUKernels.Path
+    /// Worker threads.
     public let threads: Int
+    /// Timed runs.
     public let iterations: Int
     /// Steps per timed run on each thread.
     public let steps: Int
 
+    /// A benchmark of the given shape and options; nothing runs until `run()`.
     public init(path: CPUKernels.Path, threads: Int = 1, iterations: Int = 5, steps: Int = 20_000_000) {
         self.path = path
         self.threads = threads
@@ -61,6 +77,7 @@ public struct PeakBenchmark: Sendable {
         return [Double(fused) * values, Double(separate) * values]
     }
 
+    /// Checks the result against its reference, then times `iterations` runs on `threads` threads.
     public func run() throws -> Report {
         guard path.isSupported else { throw Failure.unsupported(path) }
         let checkSteps = 4096

@@ -16,12 +16,19 @@ import AttentionTransformers
 /// Tokens per second count the non-pad source and target tokens of a step (BOS included).
 /// Before timing, a small model's first loss in Float32 is checked against Float64 and three steps must lower it.
 public struct Seq2SeqTrainBenchmark: Sendable {
+    /// What `run()` measured, as `attention bench … --json` prints it (snake_case keys, stable order).
     public struct Report: Sendable, Codable {
+        /// The benchmark's name in the JSON.
         public let benchmark: String
+        /// B, the length range of the pairs, D, H, the layer counts, F and the vocabulary V.
         public let batch, min_length, max_length, dim, heads, encoder_layers, decoder_layers, feed_forward, vocabulary: Int
+        /// Worker threads and timed runs.
         public let threads, iterations: Int
+        /// The CPU path of the C kernels that ran ("avx512", "avx2", "neon", "scalar").
         public let kernel: String
+        /// Non-pad source and target tokens of one step.
         public let tokens_per_step: Int
+        /// Milliseconds per step (median and best) and tokens per second of the median.
         public let median_ms, min_ms, tokens_per_s: Double
         /// Median CPU time of the process per step (user + system, all threads): on a loaded machine this moves less
         /// than the wall clock, which counts the time other programs held the cores.
@@ -32,16 +39,22 @@ public struct Seq2SeqTrainBenchmark: Sendable {
         public let first_loss: Double
     }
 
+    /// Why a benchmark refused to time: its check failed (a benchmark checks its result before it times it).
     public enum Failure: Error, CustomStringConvertible {
+        /// The loss check failed (the message gives the figures).
         case wrongResult(String)
+        /// The message, naming what was checked and the figures.
         public var description: String {
             switch self { case .wrongResult(let m): return "seq2seq-train result check failed: \(m)" }
         }
     }
 
+    /// B, the length range of the pairs, D, H, the layer counts, F and the vocabulary V.
     public let batch, minLength, maxLength, dim, heads, encoderLayers, decoderLayers, feedForward, vocabulary: Int
+    /// Worker threads and timed runs.
     public let threads, iterations: Int
 
+    /// A benchmark of the given shape and options; nothing runs until `run()`.
     public init(batch: Int = 64, minLength: Int = 12, maxLength: Int = 20, dim: Int = 256, heads: Int = 4, encoderLayers: Int = 3,
                 decoderLayers: Int = 3, feedForward: Int = 1024, vocabulary: Int = 1000, threads: Int = 1, iterations: Int = 10) {
         (self.batch, self.minLength, self.maxLength, self.dim, self.heads) = (batch, minLength, maxLength, dim, heads)
@@ -101,6 +114,7 @@ public struct Seq2SeqTrainBenchmark: Sendable {
         return (rel, first, last)
     }
 
+    /// Checks the result against its reference, then times `iterations` runs on `threads` threads.
     public func run() throws -> Report {
         let saved = Parallel.threadCount
         Parallel.threadCount = threads

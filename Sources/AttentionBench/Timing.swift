@@ -4,10 +4,12 @@ import Foundation
 public struct Timing: Sendable, Codable {
     /// Milliseconds of each timed run, in order.
     public let samplesMs: [Double]
+    /// The median of the samples, milliseconds (the mean of the two middle ones for an even count).
     public var medianMs: Double {
         let s = samplesMs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
+    /// The fastest sample, milliseconds (0 without samples).
     public var minMs: Double { samplesMs.min() ?? 0 }
 
     /// Runs `body` `warmup` times untimed, then `iterations` times timed.

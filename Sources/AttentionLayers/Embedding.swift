@@ -2,6 +2,7 @@ import AttentionTensorCore
 
 /// Lookup table: ids → rows of weight [count, dimension].
 public final class Embedding: Module {
+    /// The table, [count, dimension].
     public let weight: Parameter
 
     /// Rows drawn from N(0, 1), as PyTorch's `nn.Embedding`.
@@ -9,11 +10,13 @@ public final class Embedding: Module {
         weight = Parameter(Tensor.randomNormal([count, dimension], using: &rng))
     }
 
+    /// A table from an explicit [count, dimension] tensor.
     public init(weight: Tensor) {
         precondition(weight.rank == 2, "Embedding: weight must be [count, dimension], got \(weight.shape)")
         self.weight = Parameter(weight)
     }
 
+    /// `weight`.
     override public var ownParameters: [(String, Parameter)] { [("weight", weight)] }
 
     /// ids (row-major, of shape `shape`) → [shape..., dimension].

@@ -7,7 +7,9 @@ import AttentionTensorCore
 /// results of a single thread, bit for bit. Changing a parameter (`value =`, an optimiser step, `load(stateDict:)`,
 /// `convert(to:)`) must not overlap any other use of the module.
 public final class Linear: Module {
+    /// W, [outputSize, inputSize].
     public let weight: Parameter
+    /// b, [outputSize]; nil without a bias.
     public let bias: Parameter?
 
     /// Weights and bias uniform in ±1/√inputSize (PyTorch's default).
@@ -44,13 +46,17 @@ public final class Linear: Module {
         }
     }
 
+    /// The width of x's last axis.
     public var inputSize: Int { weight.value.shape[1] }
+    /// The width of y's last axis.
     public var outputSize: Int { weight.value.shape[0] }
 
+    /// `weight` and, when present, `bias`.
     override public var ownParameters: [(String, Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// y = x·Wᵀ + b for x [..., inputSize]; a wrong last axis stops with a precondition naming both shapes.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear: input \(x.shape) has last dimension ≠ inputSize \(inputSize)")
         return x.linear(weight: weight.value, bias: bias?.value, packed: packedWeight(for: x))

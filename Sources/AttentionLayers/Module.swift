@@ -15,6 +15,7 @@ public final class Parameter {
     /// a layer can cache something derived from the value, e.g. a packed weight.
     public private(set) var version = 0
 
+    /// A parameter holding a detached copy of `value` that requires a gradient.
     public init(_ value: Tensor) { stored = value.detached().requiringGradient() }
 
     /// Uses `tensor` as the value exactly as given, keeping its place in an autograd graph: gradient checks and
@@ -23,6 +24,7 @@ public final class Parameter {
 
     /// Gradient accumulated by the last `backward()`, if any.
     public var gradient: Tensor? { stored.gradient }
+    /// Drops the accumulated gradient.
     public func zeroGradient() { stored.zeroGradient() }
     /// Multiplies the accumulated gradient by `factor` (gradient clipping).
     public func scaleGradient(by factor: Double) { stored.scaleGradient(by: factor) }
@@ -45,10 +47,14 @@ extension GradientCheck {
 
 /// Errors when loading named tensors (state dicts, checkpoints) into a module.
 public enum ModuleLoadError: Error, CustomStringConvertible, Equatable {
+    /// Parameters the state dict does not hold (our names).
     case missing([String])
+    /// Tensors of the state dict that no parameter takes.
     case unexpected([String])
+    /// A tensor whose shape differs from its parameter's.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
 
+    /// The message, naming the tensor and the shapes.
     public var description: String {
         switch self {
         case .missing(let names): return "missing parameters: \(names.joined(separator: ", "))"
@@ -75,8 +81,10 @@ public enum ModuleLoadError: Error, CustomStringConvertible, Equatable {
 /// print(layer.namedParameters().map(\.0))   // ["weight", "bias"]
 /// ```
 open class Module {
+    /// Whether the module is in training mode (dropout on); see `train(_:)` and `eval()`.
     public private(set) var isTraining = true
 
+    /// A module with no parameters or children (subclasses add theirs).
     public init() {}
 
     /// This module's own parameters, by local name.
@@ -91,6 +99,7 @@ open class Module {
         return out
     }
 
+    /// Every parameter below this module, in `namedParameters(prefix:)` order (what an optimiser takes).
     public var parameters: [Parameter] { namedParameters().map(\.1) }
 
     /// Total number of scalar parameters.
@@ -102,8 +111,10 @@ open class Module {
         for (_, c) in children { c.train(on) }
     }
 
+    /// Evaluation mode for this module and all below it (dropout off): `train(false)`.
     public func eval() { train(false) }
 
+    /// Drops the accumulated gradient of every parameter below this module.
     public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 
     /// Converts every parameter to `dtype` (Float64 for reference runs and gradient checks).

@@ -3,11 +3,16 @@ import AttentionTensorCore
 /// Layer normalisation over the last `normalizedShape.count` dimensions:
 /// y = (x − μ) / √(σ² + ε) · γ + β, with the biased variance σ² (as PyTorch).
 public final class LayerNorm: Module {
+    /// γ, the scale over the normalised shape; initialised to ones.
     public let weight: Parameter
+    /// β, the shift over the normalised shape, initialised to zeros; nil without a bias.
     public let bias: Parameter?
+    /// ε, added to the variance (PyTorch's default 1e-5; BERT uses 1e-12).
     public let eps: Double
+    /// The trailing dimensions normalised over.
     public let normalizedShape: [Int]
 
+    /// A LayerNorm over `normalizedShape`, γ = 1 and β = 0; without `elementwiseAffine` or `bias` there is no β.
     public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
         self.normalizedShape = normalizedShape
         self.eps = eps
@@ -15,12 +20,15 @@ public final class LayerNorm: Module {
         self.bias = elementwiseAffine && bias ? Parameter(Tensor.zeros(normalizedShape)) : nil
     }
 
+    /// A LayerNorm over a last axis of `size`.
     public convenience init(_ size: Int, eps: Double = 1e-5) { self.init([size], eps: eps) }
 
+    /// `weight` and `bias` when present.
     override public var ownParameters: [(String, Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// The normalised x, same shape.
     public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, residual: nil) }
 
     /// LayerNorm(x + residual): the residual connection of a post-norm block, fused into the same row pass when

@@ -2,10 +2,14 @@ import AttentionTensorCore
 
 /// Errors when a checkpoint's tensors do not fit a model. Names are the checkpoint's own (PyTorch) key names.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    /// The checkpoint lacks a tensor the model needs (its checkpoint name).
     case missingTensor(String)
+    /// The checkpoint holds tensors the model has no parameter for.
     case unexpectedTensors([String])
+    /// A checkpoint tensor whose shape differs from its parameter's.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
 
+    /// The message, naming the tensor.
     public var description: String {
         switch self {
         case .missingTensor(let name): return "missing tensor \(name)"
@@ -23,14 +27,18 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
 /// (PyTorch keeps one `in_proj_bias` even when q, k and v have separate weights). Maps compose: a layer's map is
 /// its sub-modules' maps under prefixes.
 public struct PyTorchKeyMap: Sendable {
+    /// One checkpoint tensor's destination.
     public enum Entry: Sendable {
+        /// The checkpoint tensor `pyTorch` is our parameter `swift`.
         case rename(pyTorch: String, swift: String)
         /// Rows of the checkpoint tensor, in order, to our parameters: (name, row count).
         case split(pyTorch: String, parts: [(swift: String, rows: Int)])
     }
 
+    /// The entries, in order.
     public private(set) var entries: [Entry]
 
+    /// A map of `entries`.
     public init(_ entries: [Entry] = []) { self.entries = entries }
 
     /// Renames `pyTorch` → `swift` for each pair.
@@ -47,6 +55,7 @@ public struct PyTorchKeyMap: Sendable {
         })
     }
 
+    /// The entries of `a` then those of `b`.
     public static func + (a: PyTorchKeyMap, b: PyTorchKeyMap) -> PyTorchKeyMap { PyTorchKeyMap(a.entries + b.entries) }
 
     /// Checkpoint names this map reads.

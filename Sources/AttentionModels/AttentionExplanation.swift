@@ -7,6 +7,7 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
     /// `which` ("TEXT", "SECOND_TEXT") is empty or holds nothing the tokenizer keeps (only spaces or control characters).
     case emptyText(which: String)
 
+    /// The message, naming the empty text.
     public var description: String {
         switch self {
         case let .emptyText(which): return "\(which) is empty: it has no tokens (give some words)"
@@ -17,7 +18,9 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
 /// Every attention weight of a BERT model for one text or sentence pair, as Hugging Face's `output_attentions=True`
 /// returns them, with the tokens they are between.
 public struct AttentionExplanation: Sendable {
+    /// The WordPiece tokens, [CLS] and [SEP] included.
     public let tokens: [String]
+    /// Their vocabulary ids.
     public let inputIDs: [Int]
     /// Segment ids: 0 for `[CLS]`, the first text and its `[SEP]`, 1 for the second text and its `[SEP]`.
     public let tokenTypeIDs: [Int]
@@ -27,8 +30,10 @@ public struct AttentionExplanation: Sendable {
     /// nothing was cut.
     public let untruncatedLength: Int
 
+    /// True when the text was cut to the model's longest input.
     public var wasTruncated: Bool { untruncatedLength > tokens.count }
 
+    /// An explanation from its parts (`AttentionExplainer/explain(_:_:)` makes these).
     public init(tokens: [String], inputIDs: [Int], tokenTypeIDs: [Int], attentions: [[[[Float]]]], untruncatedLength: Int) {
         self.tokens = tokens; self.inputIDs = inputIDs; self.tokenTypeIDs = tokenTypeIDs
         self.attentions = attentions; self.untruncatedLength = untruncatedLength
@@ -104,7 +109,9 @@ public struct AttentionExplanation: Sendable {
 /// e.attentions.count        // 6 layers, each [12 heads][L][L]
 /// ```
 public final class AttentionExplainer {
+    /// The BERT encoder.
     public let model: BertModel
+    /// The WordPiece tokenizer of the folder.
     public let tokenizer: BertTokenizer
 
     /// Loads the model and its tokenizer with the loaders' named errors (``ModelLoadError``).

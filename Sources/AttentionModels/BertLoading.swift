@@ -4,16 +4,23 @@ import AttentionSafeTensors
 
 /// What can go wrong loading a pretrained model folder. Messages name the file and what was expected and found.
 public enum ModelLoadError: Error, CustomStringConvertible, Equatable {
+    /// The model folder lacks a file it needs (`expected` names it).
     case missingFile(path: String, expected: String)
+    /// `config.json` could not be parsed or holds an impossible value.
     case invalidConfig(path: String, reason: String)
+    /// The folder asks for something this loader does not support (an activation, a pooling mode, …).
     case unsupported(path: String, what: String)
+    /// The weights file lacks a tensor the model needs.
     case missingTensor(file: String, name: String)
+    /// A tensor of the weights file has the wrong shape for the configuration.
     case tensorShape(file: String, name: String, expected: [Int], found: [Int])
+    /// The weights file is not valid safetensors.
     case safeTensors(SafeTensorsError)
     /// The tokenizer files of the folder at `path` could not be read; `reason` is the tokenizer's own message (it names
     /// the file).
     case tokenizer(path: String, reason: String)
 
+    /// The message, naming the folder or file and what was wrong.
     public var description: String {
         switch self {
         case let .missingFile(path, expected): return "\(path): missing (\(expected))"

@@ -3,14 +3,23 @@ import Foundation
 
 /// The hyper-parameters of a BERT encoder, read from a Hugging Face `config.json`.
 public struct BertConfig: Codable, Sendable, Equatable {
+    /// V: `vocab_size`, the word-embedding rows.
     public var vocabSize: Int
+    /// D: `hidden_size`, the model width (384 for all-MiniLM-L6-v2).
     public var hiddenSize: Int
+    /// `num_hidden_layers`: encoder layers.
     public var numHiddenLayers: Int
+    /// `num_attention_heads` (D must be a multiple).
     public var numAttentionHeads: Int
+    /// `intermediate_size`: the feed-forward width.
     public var intermediateSize: Int
+    /// `max_position_embeddings`: the longest input in tokens, [CLS] and [SEP] included.
     public var maxPositionEmbeddings: Int
+    /// `type_vocab_size`: segment ids (2: first and second text).
     public var typeVocabSize: Int
+    /// `layer_norm_eps`.
     public var layerNormEps: Double
+    /// `hidden_act`, the feed-forward activation's name; see `activation`.
     public var hiddenAct: String
 
     enum CodingKeys: String, CodingKey {
@@ -20,6 +29,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
         case layerNormEps = "layer_norm_eps", hiddenAct = "hidden_act"
     }
 
+    /// A configuration from its values (the defaults are BERT's).
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
                 maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12, hiddenAct: String = "gelu") {
         self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.numHiddenLayers = numHiddenLayers
@@ -42,7 +52,9 @@ public struct BertConfig: Codable, Sendable, Equatable {
 
 /// word + position + token-type embeddings, then LayerNorm. ids [B, L] → [B, L, D].
 public final class BertEmbeddings: Module {
+    /// The word [V, D], position [max positions, D] and token-type [types, D] tables.
     public let words: Embedding, positions: Embedding, tokenTypes: Embedding
+    /// The LayerNorm over their sum.
     public let norm: LayerNorm
 
     init(_ c: BertConfig, weights: inout BertWeightSource) {
@@ -52,6 +64,7 @@ public final class BertEmbeddings: Module {
         norm = LayerNorm(c.hiddenSize, eps: c.layerNormEps)
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("words", words), ("positions", positions), ("tokenTypes", tokenTypes), ("norm", norm)]
     }
@@ -70,9 +83,13 @@ public final class BertEmbeddings: Module {
 
 /// One post-norm encoder layer: x = LN(x + Attn(x)); x = LN(x + W₂·act(W₁x)).
 public final class BertLayer: Module {
+    /// The attention projections, D → D each (`attention.self.query` … `attention.output.dense`).
     public let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
+    /// The LayerNorm after the attention's residual.
     public let attentionNorm: LayerNorm
+    /// The feed-forward, D → intermediate → D.
     public let intermediate: Linear, output: Linear
+    /// The LayerNorm after the feed-forward's residual.
     public let outputNorm: LayerNorm
     let heads: Int
     let activation: Activation
@@ -95,6 +112,7 @@ public final class BertLayer: Module {
         activation = c.activation ?? .gelu
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("query", query), ("key", key), ("value", value), ("attentionOutput", attentionOutput),
          ("attentionNorm", attentionNorm), ("intermediate", intermediate), ("output", output), ("outputNorm", outputNorm)]
@@ -121,8 +139,11 @@ public final class BertLayer: Module {
 
 /// The BERT encoder: embeddings and `numHiddenLayers` layers. ids [B, L] (padded), lengths [B] → hidden [B, L, D].
 public final class BertModel: Module {
+    /// The configuration read from `config.json`.
     public let config: BertConfig
+    /// The embeddings block.
     public let embeddings: BertEmbeddings
+    /// The encoder layers, first to last.
     public let layers: [BertLayer]
     /// What the linear layers compute in (`setPrecision`); fp32 unless set.
     public internal(set) var precision: InferencePrecision = .fp32
@@ -147,6 +168,7 @@ public final class BertModel: Module {
         layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config, weights: &weights) }
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("embeddings", embeddings)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) }
     }

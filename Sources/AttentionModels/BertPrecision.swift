@@ -3,21 +3,29 @@ import Foundation
 
 /// The six linear matrices of a BERT encoder layer, by role (names as `--reduced-matrices` spells them).
 public enum BertMatrix: String, Sendable, CaseIterable, Hashable {
+    /// The attention's query, key and value projections.
     case query, key, value
+    /// The attention's output projection.
     case attentionOutput = "attention-output"
+    /// The feed-forward's two matrices (up and down).
     case intermediate, output
 }
 
 /// One matrix of one layer.
 public struct BertMatrixSite: Sendable, Hashable, CustomStringConvertible {
+    /// The layer, from 0.
     public var layer: Int
+    /// Which of the layer's six matrices.
     public var matrix: BertMatrix
+    /// The site of `matrix` in layer `layer`.
     public init(layer: Int, matrix: BertMatrix) { self.layer = layer; self.matrix = matrix }
+    /// "layer.matrix", as `--reduced-matrices` spells it (e.g. "3.query").
     public var description: String { "\(layer).\(matrix.rawValue)" }
 }
 
 /// A bad `--reduced-matrices` list.
 public struct BertMatrixSelectionError: Error, CustomStringConvertible {
+    /// What was wrong with the list, naming the entry.
     public let description: String
 }
 

@@ -13,8 +13,11 @@ import AttentionTensorCore
 /// half-written file or damages an existing one. ``open(path:task:)`` refuses a file that is not a checkpoint, or is
 /// one of another task, with an error that names the file and what it found.
 public enum Checkpoint {
+    /// The metadata keys of the format version and the task, and the version written.
     public static let versionKey = "attention.checkpoint", taskKey = "attention.task", version = "1"
 
+    /// Writes `module`'s parameters (by their names) and `metadata` plus the version and `task` keys, atomically.
+    /// - Throws: `CheckpointError.unwritable` naming the path.
     public static func write(_ module: Module, task: String, metadata: [String: String], to path: String) throws(CheckpointError) {
         var writer = SafeTensorsWriter(metadata: metadata.merging([versionKey: version, taskKey: task]) { _, new in new })
         do {
@@ -68,15 +71,24 @@ public enum Checkpoint {
 
 /// Why a checkpoint could not be written or read.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    /// The checkpoint could not be written (nothing was left at `path`).
     case unwritable(path: String, reason: String)
+    /// The file could not be read or is not valid safetensors.
     case unreadable(path: String, reason: String)
+    /// A safetensors file without the checkpoint keys in its metadata.
     case notACheckpoint(path: String)
+    /// A checkpoint of a format version this build does not read.
     case unsupportedVersion(path: String, found: String)
+    /// A checkpoint of another task (e.g. a classifier given to `lm`).
     case wrongTask(path: String, expected: String, found: String)
+    /// A metadata key the task needs is absent.
     case missingMetadata(path: String, key: String)
+    /// A metadata value that does not decode (`reason` says why).
     case badMetadata(path: String, key: String, reason: String)
+    /// The tensors do not fit the model the configuration builds.
     case weights(path: String, reason: String)
 
+    /// The message, naming the file and what was expected and found.
     public var description: String {
         switch self {
         case let .unwritable(p, r): return "cannot write the checkpoint \(p): \(r)"

@@ -23,12 +23,18 @@ public enum Pooling: String, Sendable, CaseIterable {
 /// let vectors = embedder.embed(["A man is eating food.", "Someone is eating."])   // 2 × 384, unit length
 /// ```
 public final class SentenceEmbedder {
+    /// The BERT encoder.
     public let model: BertModel
+    /// The WordPiece tokenizer of the folder.
     public let tokenizer: BertTokenizer
+    /// How token states become one vector (from `1_Pooling/config.json`).
     public let pooling: Pooling
+    /// Whether the vectors are L2-normalised (the folder has a `Normalize` module).
     public let normalizes: Bool
+    /// The folder's name, for messages.
     public let name: String
 
+    /// D, the length of each sentence vector.
     public var dimension: Int { model.config.hiddenSize }
 
     /// `precision`: what the linear layers compute in (`BertModel.setPrecision`; int8 and bf16 reduce all six

@@ -28,6 +28,7 @@ public enum ForeignFormat: Equatable, Sendable, CustomStringConvertible {
     /// Some other text file.
     case text
 
+    /// What the file is, and how to convert it when there is a way (e.g. "a Python pickle …; convert it with safetensors.torch.save_file").
     public var description: String {
         switch self {
         case .pickle(let p):

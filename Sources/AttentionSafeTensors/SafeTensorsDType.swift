@@ -8,20 +8,35 @@
 /// print(dtype.byteSize, dtype.isFloatingPoint)   // 2 true
 /// ```
 public enum SafeTensorsDType: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One byte per element, 0 or 1.
     case bool = "BOOL"
+    /// Unsigned 8-bit integers.
     case uint8 = "U8"
+    /// Signed 8-bit integers.
     case int8 = "I8"
+    /// 8-bit floats, 5 exponent and 2 mantissa bits.
     case float8E5M2 = "F8_E5M2"
+    /// 8-bit floats, 4 exponent and 3 mantissa bits.
     case float8E4M3 = "F8_E4M3"
+    /// Signed 16-bit integers.
     case int16 = "I16"
+    /// Unsigned 16-bit integers.
     case uint16 = "U16"
+    /// IEEE half precision.
     case float16 = "F16"
+    /// bfloat16: Float32's exponent with a 7-bit mantissa.
     case bfloat16 = "BF16"
+    /// Signed 32-bit integers.
     case int32 = "I32"
+    /// Unsigned 32-bit integers.
     case uint32 = "U32"
+    /// IEEE single precision.
     case float32 = "F32"
+    /// IEEE double precision.
     case float64 = "F64"
+    /// Signed 64-bit integers.
     case int64 = "I64"
+    /// Unsigned 64-bit integers.
     case uint64 = "U64"
 
     /// Bytes per element.
@@ -34,6 +49,7 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable, CustomStringConver
         }
     }
 
+    /// True for the floating-point dtypes (F8 to F64).
     public var isFloatingPoint: Bool {
         switch self {
         case .float8E5M2, .float8E4M3, .float16, .bfloat16, .float32, .float64: return true
@@ -41,6 +57,7 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable, CustomStringConver
         }
     }
 
+    /// True for the signed and unsigned integer dtypes (BOOL is neither).
     public var isInteger: Bool {
         switch self {
         case .uint8, .int8, .int16, .uint16, .int32, .uint32, .int64, .uint64: return true
@@ -48,6 +65,7 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable, CustomStringConver
         }
     }
 
+    /// The dtype's name as the file spells it ("F32", "BF16", …).
     public var description: String { rawValue }
 
     /// Rank in the reference writer's ordering (the declaration order of its dtype enum). Files are laid out by

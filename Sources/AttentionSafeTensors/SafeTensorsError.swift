@@ -97,6 +97,7 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Creating, writing or renaming the output failed.
     case writeFailed(file: String, reason: String)
 
+    /// The message, naming the file, the tensor and what was expected and found.
     public var description: String {
         switch self {
         case let .cannotOpen(file, reason):

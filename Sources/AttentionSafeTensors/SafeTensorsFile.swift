@@ -16,12 +16,16 @@ import Foundation
 public struct SafeTensorsFile: Sendable {
     /// Where one tensor lives and what it holds.
     public struct TensorInfo: Equatable, Sendable, CustomStringConvertible {
+        /// The tensor's name in the header.
         public let name: String
+        /// The element type as stored.
         public let dtype: SafeTensorsDType
+        /// The shape ([] for a scalar).
         public let shape: [Int]
         /// Byte range inside the data section (which starts after the 8-byte length and the header).
         public let dataOffsets: Range<Int>
 
+        /// A tensor's entry from its header fields.
         public init(name: String, dtype: SafeTensorsDType, shape: [Int], dataOffsets: Range<Int>) {
             self.name = name
             self.dtype = dtype
@@ -31,7 +35,9 @@ public struct SafeTensorsFile: Sendable {
 
         /// Number of elements (1 for a rank-0 tensor).
         public var elementCount: Int { shape.reduce(1, *) }
+        /// Bytes of data the tensor holds.
         public var byteCount: Int { dataOffsets.count }
+        /// "name: dtype shape".
         public var description: String { "\(name): \(dtype) \(shape)" }
     }
 

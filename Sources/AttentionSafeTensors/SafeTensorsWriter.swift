@@ -29,6 +29,7 @@ public struct SafeTensorsWriter: Sendable {
     private var entries: [Entry] = []
     private var names = Set<[UInt8]>()
 
+    /// A writer with no tensors yet; `metadata` becomes the header's `__metadata__`.
     public init(metadata: [String: String] = [:]) {
         self.metadata = metadata
     }

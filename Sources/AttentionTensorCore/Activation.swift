@@ -5,6 +5,7 @@ import Foundation
 /// blocks, and the fused GEMM epilogue of ``Tensor/linear(weight:bias:activation:packed:)``, which applies ReLU and the
 /// exact GELU to each tile in L1 and the others after).
 public enum Activation: String, Sendable, CaseIterable {
+    /// max(x, 0).
     case relu
     /// GELU with the exact Gauss error function: x·Φ(x) = x/2·(1 + erf(x/√2)) (BERT, PyTorch's default).
     case gelu
@@ -13,6 +14,7 @@ public enum Activation: String, Sendable, CaseIterable {
     /// SiLU / swish: x·σ(x).
     case silu
 
+    /// The activation applied elementwise to `x` (differentiable).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .relu: return x.relu()

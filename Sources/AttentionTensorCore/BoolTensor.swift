@@ -1,9 +1,11 @@
 /// A boolean array with a shape, used for masks and selections (`Tensor.where`). Broadcasts like ``Tensor``.
 public struct BoolTensor: Sendable, Equatable {
+    /// The shape; the values are row-major.
     public let shape: [Int]
     /// The values in row-major order.
     public let values: [Bool]
 
+    /// A boolean tensor of `shape` from its row-major values (their count must match the shape).
     public init(shape: [Int], values: [Bool]) {
         precondition(Shape.count(shape) == values.count,
                      "BoolTensor: shape \(shape) needs \(Shape.count(shape)) values, got \(values.count)")
@@ -71,5 +73,6 @@ extension Tensor {
 
     /// Elementwise comparisons with a constant, as masks.
     public func isGreater(than value: Double) -> BoolTensor { BoolTensor(shape: shape, values: doubles.map { $0 > value }) }
+    /// True where the element is less than `value` (NaN compares false).
     public func isLess(than value: Double) -> BoolTensor { BoolTensor(shape: shape, values: doubles.map { $0 < value }) }
 }

@@ -9,6 +9,7 @@ import AttentionCKernels
 public enum CPUKernels {
     /// An instruction-set path of the C kernels.
     public enum Path: String, CaseIterable, Sendable, Codable {
+        /// Portable C, AVX2 + FMA, AVX-512, or NEON on arm64.
         case scalar, avx2, avx512, neon
 
         var isa: ck_isa {

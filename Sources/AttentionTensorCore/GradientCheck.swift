@@ -9,14 +9,17 @@
 /// assert(r.maxRelativeError < 1e-3)
 /// ```
 public enum GradientCheck {
+    /// What a check measured: the worst relative error between analytic and numeric gradients.
     public struct Result: Sendable, CustomStringConvertible {
         /// Worst relative error over all inputs.
         public let maxRelativeError: Double
         /// Relative error per input.
         public let relativeErrors: [Double]
+        /// The errors, for a failing test's message.
         public var description: String { "GradientCheck(max relative error \(maxRelativeError), per input \(relativeErrors))" }
     }
 
+    /// Compares the gradient of `function` at `inputs` (reverse mode) with central differences in Float64.
     /// - Parameters:
     ///   - inputs: the points to differentiate at (converted to Float64).
     ///   - step: central-difference step h.

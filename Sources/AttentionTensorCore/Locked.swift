@@ -16,6 +16,7 @@ public final class Locked<Value: Sendable>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var value: Value
 
+    /// A lock around `value`.
     public init(_ value: Value) {
         self.value = value
         let status = pthread_mutex_init(mutex, nil)

@@ -7,6 +7,7 @@ public struct RandomGenerator: Sendable {
     private var s0, s1, s2, s3: UInt64
     private var spareNormal: Double?
 
+    /// A generator whose whole stream follows from `seed` (the same on every platform).
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {

@@ -25,18 +25,21 @@ extension Tensor {
 
     // MARK: Arithmetic
 
+    /// Elementwise a + b with broadcasting (NumPy rules); shapes that do not broadcast stop with a precondition naming both.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         var out = pointwise(a, b, op: "+", +, +)
         out.node = Autograd.record(inputs: [a, b]) { g in [g.summed(toShape: a.shape), g.summed(toShape: b.shape)] }
         return out
     }
 
+    /// Elementwise a − b with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         var out = pointwise(a, b, op: "-", -, -)
         out.node = Autograd.record(inputs: [a, b]) { g in [g.summed(toShape: a.shape), (-g).summed(toShape: b.shape)] }
         return out
     }
 
+    /// Elementwise a · b with broadcasting (not a matrix product: see `matmul`).
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         var out = pointwise(a, b, op: "*", *, *)
         out.node = Autograd.record(inputs: [a, b]) { g in
@@ -46,6 +49,7 @@ extension Tensor {
         return out
     }
 
+    /// Elementwise a / b with broadcasting; division by 0 gives ±∞ or NaN as IEEE arithmetic does.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         var out = pointwise(a, b, op: "/", /, /)
         out.node = Autograd.record(inputs: [a, b]) { g in
@@ -55,23 +59,35 @@ extension Tensor {
         return out
     }
 
+    /// −x elementwise.
     public static prefix func - (x: Tensor) -> Tensor {
         var out = x.pointwise({ -$0 }, { -$0 })
         out.node = Autograd.record(inputs: [x]) { g in [-g] }
         return out
     }
 
+    /// a + s for every element.
     public static func + (a: Tensor, s: Double) -> Tensor { a + a.scalarLike(s) }
+    /// s + a for every element.
     public static func + (s: Double, a: Tensor) -> Tensor { a.scalarLike(s) + a }
+    /// a − s for every element.
     public static func - (a: Tensor, s: Double) -> Tensor { a - a.scalarLike(s) }
+    /// s − a for every element.
     public static func - (s: Double, a: Tensor) -> Tensor { a.scalarLike(s) - a }
+    /// a · s for every element.
     public static func * (a: Tensor, s: Double) -> Tensor { a * a.scalarLike(s) }
+    /// s · a for every element.
     public static func * (s: Double, a: Tensor) -> Tensor { a.scalarLike(s) * a }
+    /// a / s for every element.
     public static func / (a: Tensor, s: Double) -> Tensor { a / a.scalarLike(s) }
+    /// s / a for every element.
     public static func / (s: Double, a: Tensor) -> Tensor { a.scalarLike(s) / a }
 
+    /// a = a + b (a new tensor; differentiable like `+`).
     public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    /// a = a − b.
     public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    /// a = a · b, elementwise.
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
 
     /// Elementwise maximum; where a == b the gradient goes to `a`.
@@ -90,6 +106,7 @@ extension Tensor {
 
     // MARK: Functions
 
+    /// eˣ elementwise (overflows to +∞ for x ≳ 88.7 in Float32).
     public func exp() -> Tensor {
         var out = ElementwiseKernels.exp(self)
         let y = out
@@ -104,6 +121,7 @@ extension Tensor {
         return out
     }
 
+    /// √x elementwise (NaN for x < 0).
     public func sqrt() -> Tensor {
         var out = pointwise({ $0.squareRoot() }, { $0.squareRoot() })
         let y = out
@@ -111,6 +129,7 @@ extension Tensor {
         return out
     }
 
+    /// tanh x elementwise.
     public func tanh() -> Tensor {
         var out = pointwise({ Float.tanh($0) }, { Double.tanh($0) })
         let y = out
@@ -143,6 +162,7 @@ extension Tensor {
         return out
     }
 
+    /// x² elementwise.
     public func squared() -> Tensor { self * self }
 
     /// x^p for a constant exponent.
@@ -152,12 +172,14 @@ extension Tensor {
         return out
     }
 
+    /// sin x elementwise (radians).
     public func sin() -> Tensor {
         var out = pointwise({ Float.sin($0) }, { Double.sin($0) })
         out.node = Autograd.record(inputs: [self]) { [self] g in [g * self.cos()] }
         return out
     }
 
+    /// cos x elementwise (radians).
     public func cos() -> Tensor {
         var out = pointwise({ Float.cos($0) }, { Double.cos($0) })
         out.node = Autograd.record(inputs: [self]) { [self] g in [-(g * self.sin())] }

@@ -44,6 +44,7 @@ extension Tensor {
         reduced(axes: axes, keepingDimensions: keepingDimensions, averaging: true, op: "mean")
     }
 
+    /// The mean over `axis` (negative counts from the end); `keepingDimensions` keeps it with size 1.
     public func mean(axis: Int, keepingDimensions: Bool = false) -> Tensor {
         mean(axes: [axis], keepingDimensions: keepingDimensions)
     }

@@ -73,6 +73,7 @@ extension Tensor {
 
 /// The plain softmax loop, used for Float64 and as the reference the C kernel is tested against.
 public enum SoftmaxReference {
+    /// Softmax (or log-softmax with `log`) of each of `rows` rows of `cols` values at `p`, in place, max-subtracted.
     public static func rows<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, rows: Int, cols: Int, log: Bool) {
         for r in 0..<rows {
             let row = p + r * cols

@@ -82,6 +82,7 @@ public struct Tensor: @unchecked Sendable {
         self.init(storage: s, shape: shape)
     }
 
+    /// A tensor of `shape` filled with 0.
     public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
         Tensor(storage: TensorStorage(zeroedCount: Shape.count(shape), dtype: dtype), shape: shape)
     }
@@ -97,6 +98,7 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(storage: s, shape: shape)
     }
 
+    /// A tensor of `shape` filled with 1.
     public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor {
         Tensor(repeating: 1, shape: shape, dtype: dtype)
     }
@@ -108,8 +110,11 @@ public struct Tensor: @unchecked Sendable {
 
     // MARK: Properties
 
+    /// The element type, Float32 or Float64.
     public var dtype: DType { storage.dtype }
+    /// The number of axes (0 for a scalar).
     public var rank: Int { shape.count }
+    /// The number of elements (1 for a scalar).
     public var count: Int { Shape.count(shape) }
 
     /// Whether the elements are laid out in row-major order without gaps.

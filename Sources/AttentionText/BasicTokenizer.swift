@@ -19,9 +19,11 @@ public struct BasicTokenizer: Sendable {
     public var tokenizeChineseCharacters: Bool
     /// Remove NUL, U+FFFD and control characters, and turn whitespace characters into spaces.
     public var cleanText: Bool
+    /// Which Unicode tables the character classes follow.
     public let compatibility: Compatibility
     let rules: CharacterRules
 
+    /// A tokenizer with BERT's defaults; `stripAccents` nil follows `lowercase`, as Hugging Face does.
     public init(lowercase: Bool = true, stripAccents: Bool? = nil, tokenizeChineseCharacters: Bool = true,
                 cleanText: Bool = true, compatibility: Compatibility = .fast) {
         self.lowercase = lowercase

@@ -7,6 +7,7 @@ import AttentionSupport
 /// e.tokenTypeIDs  // [0,    0,    0, 0, 0, 0,    1,    1,  1,  1, 1]
 /// ```
 public struct PairEncoding: Sendable, Equatable {
+    /// `[CLS]` first text `[SEP]` second text `[SEP]`, as ids.
     public var inputIDs: [Int]
     /// 0 for `[CLS]`, the first text and its `[SEP]`; 1 for the second text and the final `[SEP]`.
     public var tokenTypeIDs: [Int]
@@ -20,6 +21,7 @@ public struct PairEncoding: Sendable, Equatable {
     /// The length the encoding would have had without truncation (special tokens included).
     public var untruncatedLength: Int { inputIDs.count + (untruncatedCounts.first - keptCounts.first) + (untruncatedCounts.second - keptCounts.second) }
 
+    /// Equal ids, token types and counts (tuples are not `Equatable`, so this is written out).
     public static func == (a: PairEncoding, b: PairEncoding) -> Bool {
         a.inputIDs == b.inputIDs && a.tokenTypeIDs == b.tokenTypeIDs && a.untruncatedCounts == b.untruncatedCounts
             && a.keptCounts == b.keptCounts

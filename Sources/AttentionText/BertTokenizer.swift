@@ -15,11 +15,17 @@ import AttentionSupport
 public struct BertTokenizer: Sendable {
     /// The tokens with special roles.
     public struct SpecialTokens: Sendable, Equatable {
+        /// The token of words the vocabulary cannot split.
         public var unknown = "[UNK]"
+        /// The token that starts every sequence.
         public var classifier = "[CLS]"
+        /// The token that ends each text.
         public var separator = "[SEP]"
+        /// The token that pads a batch's shorter rows.
         public var padding = "[PAD]"
+        /// The masked-language-model token.
         public var mask = "[MASK]"
+        /// BERT's special tokens.
         public init() {}
         var all: [String] { [unknown, classifier, separator, padding, mask] }
     }
@@ -34,8 +40,11 @@ public struct BertTokenizer: Sendable {
         case none
     }
 
+    /// Splits text into words (cleaning, lower-casing, accents, punctuation, CJK).
     public let basic: BasicTokenizer
+    /// Splits each word into vocabulary pieces.
     public let wordPiece: WordPiece
+    /// The tokens with special roles.
     public let specialTokens: SpecialTokens
     /// The default maximum length of ``encode(_:maxLength:addSpecialTokens:)``, special tokens included: the model
     /// folder's sentence-transformers `max_seq_length` (256 for all-MiniLM-L6-v2) when present, else the tokenizer's
@@ -45,7 +54,9 @@ public struct BertTokenizer: Sendable {
     let addedTokens: [(scalars: [Unicode.Scalar], id: Int)]
     let classifierID: Int, separatorID: Int, paddingID: Int
 
+    /// The WordPiece vocabulary.
     public var vocabulary: Vocabulary { wordPiece.vocabulary }
+    /// Which Unicode tables the basic tokenizer follows (Hugging Face's fast tokenizer or a Python version).
     public var compatibility: Compatibility { basic.compatibility }
 
     /// A tokenizer over `vocabulary`. Throws when a special token is missing from it (`source` names the file).
@@ -160,11 +171,14 @@ public struct BertTokenizer: Sendable {
 /// batch.attentionMask  // [[1, 1, 1, 0], [1, 1, 1, 1]]
 /// ```
 public struct BatchEncoding: Sendable, Equatable {
+    /// The ids of each row, padded as asked.
     public var inputIDs: [[Int]] = []
     /// 1 for a real token, 0 for padding.
     public var attentionMask: [[Int]] = []
+    /// The segment ids of each row (0 for a single text).
     public var tokenTypeIDs: [[Int]] = []
 
+    /// An empty batch.
     public init() {}
 
     /// Real tokens per row (special tokens included).

@@ -32,14 +32,19 @@ public enum Compatibility: Sendable, Equatable {
 /// let python312 = Compatibility.python(unicodeVersion: UnicodeVersion(major: 15, minor: 0))
 /// ```
 public struct UnicodeVersion: Sendable, Equatable, Comparable, CustomStringConvertible {
+    /// The major version, e.g. 15 in Unicode 15.0.
     public let major: Int
+    /// The minor version, e.g. 0 in Unicode 15.0.
     public let minor: Int
 
+    /// The version `major`.`minor`.
     public init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor
     }
 
+    /// Ordered by major, then minor version.
     public static func < (a: UnicodeVersion, b: UnicodeVersion) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+    /// "major.minor".
     public var description: String { "\(major).\(minor)" }
 }

@@ -5,12 +5,17 @@ import Foundation
 ///
 /// Swift treats "\r\n" as one `Character`, so lines are split on bytes, never on `Character`s.
 public struct NumberedLines: Sendable, Equatable {
+    /// One line of a text file: its 1-based number and its text without the line end.
     public struct Line: Sendable, Equatable {
+        /// The line's number, from 1.
         public let number: Int
+        /// The line's text, without "\n" or "\r\n".
         public let text: String
+        /// A line from its number and text.
         public init(number: Int, text: String) { self.number = number; self.text = text }
     }
 
+    /// The lines, in file order.
     public let lines: [Line]
 
     /// Lines read and numbered elsewhere (the CLI's input layer).
@@ -56,6 +61,8 @@ public struct NumberedLines: Sendable, Equatable {
         try self.init(bytes: try Self.readBytes(path), source: path == "-" ? "<stdin>" : path)
     }
 
+    /// The bytes of the file at `path`, or of standard input for "-".
+    /// - Throws: `TextFileError` naming the path when it cannot be read.
     public static func readBytes(_ path: String) throws(TextFileError) -> [UInt8] {
         if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
         var isDirectory: ObjCBool = false
@@ -69,14 +76,22 @@ public struct NumberedLines: Sendable, Equatable {
 
 /// A text corpus that could not be read.
 public enum TextFileError: Error, CustomStringConvertible, Equatable {
+    /// No file at the path.
     case missing(String)
+    /// The path is a folder.
     case isFolder(String)
+    /// The file could not be read.
     case unreadable(String)
+    /// Bytes that are not UTF-8, with the line and the byte offset.
     case invalidUTF8(source: String, line: Int, byteOffset: Int)
+    /// A line with the wrong number of tab-separated fields.
     case columns(source: String, line: Int, expected: Int, found: Int)
+    /// A line with an empty label or text.
     case emptyField(source: String, line: Int, column: String)
+    /// The file holds no examples.
     case empty(source: String)
 
+    /// The message, naming the file and line and what was wrong.
     public var description: String {
         switch self {
         case .missing(let p): return "\(p): no such file"
@@ -93,11 +108,14 @@ public enum TextFileError: Error, CustomStringConvertible, Equatable {
 
 /// One `label<TAB>text` example of a classification corpus.
 public struct LabelledText: Sendable, Equatable {
+    /// The example's label.
     public let label: String
+    /// The example's text.
     public let text: String
     /// Line in the file it came from (1-based; 0 for examples made in memory).
     public let line: Int
 
+    /// An example; `line` is 0 for one made in memory.
     public init(label: String, text: String, line: Int = 0) {
         self.label = label; self.text = text; self.line = line
     }
@@ -123,6 +141,7 @@ public struct LabelledText: Sendable, Equatable {
         return out
     }
 
+    /// Reads and parses the TSV file at `path` ("-": standard input) as `readTSV(_:source:)` does.
     public static func readTSV(path: String) throws(TextFileError) -> [LabelledText] {
         let source = path == "-" ? "<stdin>" : path
         return try readTSV(try NumberedLines(contentsOf: path), source: source)

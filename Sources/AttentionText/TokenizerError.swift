@@ -8,10 +8,13 @@
 /// }
 /// ```
 public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The tokenizer file does not exist.
     case fileNotFound(file: String)
+    /// The tokenizer file could not be read.
     case unreadable(file: String, reason: String)
     /// A model directory with neither vocab.txt nor tokenizer.json.
     case noVocabulary(directory: String)
+    /// The vocabulary file holds no tokens.
     case emptyVocabulary(file: String)
     /// The file is not UTF-8; `line` is 1-based.
     case notUTF8(file: String, line: Int)
@@ -28,6 +31,7 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A special token the tokenizer needs is not in the vocabulary.
     case missingSpecialToken(file: String, token: String)
 
+    /// The message, naming the file or input and what was wrong.
     public var description: String {
         switch self {
         case let .fileNotFound(file): return "\(file): file not found"

@@ -74,6 +74,7 @@ public struct Vocabulary: Sendable, Equatable {
     /// The token of an id, or nil when out of range or unassigned.
     public func token(for id: Int) -> String? { tokens.indices.contains(id) ? tokens[id] : nil }
 
+    /// Equal tokens in the same id order.
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool {
         a.tokens.count == b.tokens.count && zip(a.tokens, b.tokens).allSatisfy { x, y in
             switch (x, y) {

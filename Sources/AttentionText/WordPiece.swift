@@ -11,13 +11,18 @@
 /// wordPiece.pieces(of: "xyz")         // [0]  ([UNK])
 /// ```
 public struct WordPiece: Sendable {
+    /// The subword vocabulary (token ↔ id).
     public let vocabulary: Vocabulary
+    /// The token a word becomes when it cannot be split into known pieces ("[UNK]").
     public let unknownToken: String
+    /// The prefix of a piece that continues a word ("##").
     public let continuingSubwordPrefix: String
+    /// Longer words (in characters) become the unknown token whole, as in Hugging Face (100).
     public let maxInputCharsPerWord: Int
     let unknownID: Int
     let prefixBytes: [UInt8]
 
+    /// A greedy longest-match-first splitter over `vocabulary`, as BERT's WordPiece.
     /// - Precondition: `unknownToken` is in the vocabulary (``BertTokenizer`` checks this with a typed error first).
     public init(vocabulary: Vocabulary, unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharsPerWord: Int = 100) {

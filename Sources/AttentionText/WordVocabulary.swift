@@ -10,9 +10,12 @@
 /// vocab.encode("Je suis grand!")   // [4, 5, 10, 3]: "!" was never seen → <unk>
 /// ```
 public struct WordVocabulary: Sendable, Equatable {
+    /// The ids of the special tokens: padding, start of sentence, end of sentence, unknown word.
     public static let pad = 0, start = 1, end = 2, unknown = 3
+    /// The special tokens' words, in id order (ids 0–3).
     public static let specialTokens = ["<pad>", "<sos>", "<eos>", "<unk>"]
 
+    /// The words in id order, the four special tokens first.
     public private(set) var words: [String]
     private var ids: [String: Int]
 
@@ -46,9 +49,12 @@ public struct WordVocabulary: Sendable, Equatable {
 
     /// Why a saved word list is not a vocabulary.
     public enum VocabularyError: Error, CustomStringConvertible, Equatable {
+        /// A stored vocabulary does not start with the four special tokens.
         case missingSpecialTokens(found: [String])
+        /// A stored vocabulary lists a word twice.
         case duplicate(word: String, id: Int)
 
+        /// The message, naming what was wrong.
         public var description: String {
             switch self {
             case .missingSpecialTokens(let found):
@@ -58,6 +64,7 @@ public struct WordVocabulary: Sendable, Equatable {
         }
     }
 
+    /// The number of words, special tokens included.
     public var count: Int { words.count }
 
     /// The id of `word` (`<unk>` when absent).
@@ -103,5 +110,6 @@ public struct WordVocabulary: Sendable, Equatable {
         return out
     }
 
+    /// Equal word lists (the id table follows from them).
     public static func == (a: WordVocabulary, b: WordVocabulary) -> Bool { a.words == b.words }
 }

@@ -19,13 +19,18 @@ extension RandomGenerator {
 /// for _ in 0..<steps { let indices = batches.next(); … }
 /// ```
 public struct LengthBatches: Sendable {
+    /// The length of each example (what the batches are bucketed by).
     public let lengths: [Int]
+    /// Examples per batch (the last batch of an epoch may hold fewer).
     public let batchSize: Int
+    /// Batches per sorting window: larger windows pad less and shuffle less.
     public let window: Int
     private var rng: RandomGenerator
     private var queue: [[Int]] = []
+    /// Completed passes over the examples.
     public private(set) var epoch = 0
 
+    /// Batches over `lengths.count` examples; the same seed gives the same batches.
     public init(lengths: [Int], batchSize: Int, window: Int = 50, seed: UInt64) {
         precondition(!lengths.isEmpty, "LengthBatches: no examples")
         precondition(batchSize > 0 && window > 0, "LengthBatches: batchSize \(batchSize) and window \(window) must be positive")

@@ -4,6 +4,7 @@ import AttentionTensorCore
 public enum LossReduction: Sendable, Equatable {
     /// The mean over the counted elements (for cross-entropy: the targets that are not ignored, weighted).
     case mean
+    /// The sum over the elements.
     case sum
     /// One term per element, unreduced.
     case none

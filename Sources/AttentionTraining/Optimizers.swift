@@ -15,6 +15,7 @@ import AttentionTensorCore
 /// optimizer.step()
 /// ```
 public class Optimizer {
+    /// The parameters this optimiser updates, in order (its per-parameter state follows this order).
     public let parameters: [Parameter]
     /// The step size the next `step()` uses (a schedule sets it before each step).
     public var learningRate: Double
@@ -66,8 +67,11 @@ public class Optimizer {
 /// Stochastic gradient descent with optional momentum, as `torch.optim.SGD`:
 /// g ← g + λw; b ← μb + (1 − τ)g (b = g on the first step); g ← g + μb (Nesterov) or b; w ← w − ηg.
 public final class SGD: Optimizer {
+    /// μ, τ, λ and whether the step uses Nesterov momentum (see the update above).
     public let momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool
 
+    /// SGD over `parameters` with step size η = `learningRate`.
+    /// Pitfall: Nesterov needs momentum > 0 and no dampening (a precondition says so), as in PyTorch.
     public init(parameters: [Parameter], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
         precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum \(momentum) and weight decay \(weightDecay) must be ≥ 0")
@@ -99,8 +103,11 @@ public final class SGD: Optimizer {
 /// Weight decay λ is added to the gradient (Adam, L2) or, with `decoupled`, applied as w ← w(1 − ηλ) before the
 /// step (AdamW, Loshchilov & Hutter). `amsgrad` uses the running maximum of v.
 public class Adam: Optimizer {
+    /// β₁, β₂, ε, λ, whether the decay is decoupled (AdamW) and whether AMSGrad's running maximum of v is used.
     public let beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double, decoupled: Bool, amsgrad: Bool
 
+    /// Adam over `parameters` with PyTorch's defaults; `decoupledWeightDecay` turns the L2 term into AdamW's decay.
+    /// Pitfall: with Adam (not AdamW) the decay λ is scaled by the adaptive step like any gradient, so it regularises less where gradients are large.
     public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false) {
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must be in [0, 1)")
@@ -186,6 +193,7 @@ public class Adam: Optimizer {
 
 /// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).
 public final class AdamW: Adam {
+    /// AdamW over `parameters` with PyTorch's defaults (λ = 0.01, decoupled).
     public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-8, weightDecay: Double = 0.01, amsgrad: Bool = false) {
         super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,

@@ -18,14 +18,18 @@ import AttentionTensorCore
 /// average.assign()      // the model now holds θ̄
 /// ```
 public final class ParameterAverage {
+    /// β, the decay of the average (in [0, 1)).
     public let decay: Double
+    /// The parameters averaged, in order.
     public let parameters: [Parameter]
     /// mₜ of each parameter, flattened, in `parameters` order.
     private var sums: [[Double]]
+    /// How many times `update()` has folded the parameters in.
     public private(set) var updates = 0
     /// βᵗ, kept as a product (no `pow` drift).
     private var decayPower = 1.0
 
+    /// An average of `parameters` with decay `decay`; nothing is averaged until the first `update()`.
     public init(_ parameters: [Parameter], decay: Double) {
         precondition((0..<1).contains(decay), "ParameterAverage: decay \(decay) must be in [0, 1)")
         self.decay = decay

@@ -8,6 +8,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A gradient held NaN or infinity; no parameter was changed by that step.
     case nonFiniteGradient(step: Int, norm: Double)
 
+    /// The message: the step and the value found.
     public var description: String {
         switch self {
         case let .nonFiniteLoss(step, value):
@@ -20,8 +21,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
 /// One step's figures.
 public struct TrainingStep: Sendable, Equatable {
+    /// The step number, from 1.
     public let step: Int
+    /// The loss before the update.
     public let loss: Double
+    /// The learning rate the update used.
     public let learningRate: Double
     /// Global gradient norm before clipping.
     public let gradientNorm: Double
@@ -40,11 +44,16 @@ public struct TrainingStep: Sendable, Equatable {
 /// }
 /// ```
 public final class Trainer {
+    /// The optimiser that updates the parameters.
     public let optimizer: Optimizer
+    /// Sets the optimiser's learning rate before each step; nil leaves it as it is.
     public let schedule: (any LearningRateSchedule)?
+    /// The global gradient norm is clipped to this before each update; nil does not clip.
     public let clipNorm: Double?
+    /// Steps completed (a step that threw is not counted: its number is used again).
     public private(set) var stepsTaken = 0
 
+    /// A trainer; `clipNorm` must be positive.
     public init(optimizer: Optimizer, schedule: (any LearningRateSchedule)? = nil, clipNorm: Double? = nil) {
         precondition(clipNorm.map { $0 > 0 } ?? true, "Trainer: clipNorm must be positive")
         self.optimizer = optimizer; self.schedule = schedule; self.clipNorm = clipNorm

@@ -4,22 +4,29 @@ import AttentionTensorCore
 /// What a training loop reports after a step: enough for a progress line (step, loss, tokens/s, ETA) and for a
 /// held-out figure when one was just measured.
 public struct TrainingProgress: Sendable, Equatable {
+    /// The step just taken, from 1.
     public let step: Int
+    /// The steps the run will take.
     public let totalSteps: Int
+    /// The step's training loss.
     public let loss: Double
+    /// The learning rate the step used.
     public let learningRate: Double
     /// Tokens (or examples) processed per second since training started.
     public let tokensPerSecond: Double
+    /// Wall-clock seconds since training started.
     public let elapsedSeconds: Double
     /// A validation figure measured at this step, e.g. ("validation accuracy", 0.97).
     public let validation: (name: String, value: Double)?
 
+    /// A report from its figures.
     public init(step: Int, totalSteps: Int, loss: Double, learningRate: Double, tokensPerSecond: Double,
                 elapsedSeconds: Double, validation: (name: String, value: Double)? = nil) {
         self.step = step; self.totalSteps = totalSteps; self.loss = loss; self.learningRate = learningRate
         self.tokensPerSecond = tokensPerSecond; self.elapsedSeconds = elapsedSeconds; self.validation = validation
     }
 
+    /// Equal figures (the validation tuple is compared by name and value).
     public static func == (a: TrainingProgress, b: TrainingProgress) -> Bool {
         a.step == b.step && a.totalSteps == b.totalSteps && a.loss == b.loss && a.learningRate == b.learningRate
             && a.tokensPerSecond == b.tokensPerSecond && a.elapsedSeconds == b.elapsedSeconds
@@ -48,13 +55,16 @@ public struct TrainingProgress: Sendable, Equatable {
 /// Writes progress to standard error: one updating line on a terminal, nothing otherwise (or when quiet), so logs
 /// and pipes stay clean. Validation figures, which are rarer, are kept as lines of their own on a terminal.
 public final class ProgressPrinter: @unchecked Sendable {
+    /// Whether anything is written: not quiet, and standard error is a terminal.
     public let enabled: Bool
     private var lastWidth = 0
 
+    /// A printer; `isTerminal` is read from standard error unless given (tests pass it).
     public init(quiet: Bool, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         enabled = !quiet && isTerminal
     }
 
+    /// Writes `p`'s `TrainingProgress/line` over the previous one (validation reports on a line of their own).
     public func report(_ p: TrainingProgress) {
         guard enabled else { return }
         let text = p.line

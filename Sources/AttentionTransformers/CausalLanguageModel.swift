@@ -36,6 +36,7 @@ public final class CausalLanguageModel: Module {
         /// Dropout inside the layers while training (0 for the PyTorch parity runs).
         public var dropout: Double
 
+        /// A configuration from its sizes (the defaults are `attention lm train`'s, pre-norm GELU blocks).
         public init(vocabularySize: Int, context: Int, modelDim: Int = 64, numHeads: Int = 4, numLayers: Int = 2,
                     feedForwardDim: Int = 256, activation: String = "gelu", normFirst: Bool = true,
                     layerNormEps: Double = 1e-5, dropout: Double = 0) {
@@ -67,22 +68,32 @@ public final class CausalLanguageModel: Module {
 
     /// One self-attention key–value cache per layer: the positions decoded so far.
     public final class Cache {
+        /// One cache per layer, first to last.
         public let layers: [KeyValueCache]
+        /// Empty caches for `layerCount` layers.
         public init(layerCount: Int) { layers = (0..<layerCount).map { _ in KeyValueCache(kind: .selfAttention) } }
         /// Positions cached (the next token's position).
         public var length: Int { layers.first?.length ?? storedLength }
         // A model without layers has nothing to cache, but positions still advance.
         var storedLength = 0
+        /// Forgets every cached position (a new prompt starts at position 0).
         public func reset() { for l in layers { l.reset() }; storedLength = 0 }
     }
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// Token embeddings, [V, D] (PyTorch `tok_emb`).
     public let tokenEmbedding: Embedding
+    /// Learnt positions, [context, D] (PyTorch `pos_emb`): positions past `context` do not exist.
     public let positionEmbedding: Embedding
+    /// The decoder-only blocks, each run with the causal mask.
     public let layers: [TransformerEncoderLayer]
+    /// The LayerNorm before the head.
     public let finalNorm: LayerNorm
+    /// The next-token logits, D → V.
     public let head: Linear
 
+    /// A freshly initialised model drawn from `rng`; an invalid configuration stops with its `Configuration/problem`.
     public init(_ c: Configuration, rng: inout RandomGenerator) {
         precondition(c.problem == nil, "CausalLanguageModel: \(c.problem ?? "")")
         configuration = c
@@ -99,6 +110,7 @@ public final class CausalLanguageModel: Module {
         head = Linear(inputSize: c.modelDim, outputSize: c.vocabularySize, rng: &rng)
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("tokenEmbedding", tokenEmbedding), ("positionEmbedding", positionEmbedding)]
             + layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) }

@@ -8,22 +8,33 @@ import Attention
 /// Shapes: x [..., D] → y [..., D]; W₁, W_g [F, D], W₂ [D, F] (F = `hiddenDim`, PyTorch's dim_feedforward).
 /// Parameters: `upProjection` (W₁), `downProjection` (W₂), `gateProjection` (W_g, gated kinds only).
 public final class FeedForward: Module {
+    /// The activation and whether it gates (see the formulas above).
     public enum Kind: Sendable, Equatable {
+        /// W₂ · f(W₁x + b₁) + b₂.
         case plain(Activation)
+        /// W₂ · (f(W_g x + b_g) ∘ (W₁x + b₁)) + b₂ (the GLU family).
         case gated(Activation)
 
+        /// PyTorch's default feed-forward, ReLU.
         public static let relu = Kind.plain(.relu)
+        /// GELU (exact, erf form), as BERT and GPT-2.
         public static let gelu = Kind.plain(.gelu)
         /// Shazeer (2020): gated SiLU, as in PaLM and Llama.
         public static let swiGLU = Kind.gated(.silu)
     }
 
+    /// The kind this network computes.
     public let kind: Kind
+    /// W₁, b₁: D → F.
     public let upProjection: Linear
+    /// W₂, b₂: F → D.
     public let downProjection: Linear
+    /// W_g, b_g: D → F (gated kinds only).
     public let gateProjection: Linear?
+    /// The dropout after the activation (identity when not training).
     public let dropout: Dropout
 
+    /// A freshly initialised network D → F → D drawn from `rng`; `dropoutSeed` seeds its dropout.
     public init(modelDim: Int, hiddenDim: Int, kind: Kind = .relu, bias: Bool = true, dropout: Double = 0,
                 dropoutSeed: UInt64 = 0, rng: inout RandomGenerator) {
         precondition(modelDim > 0 && hiddenDim > 0, "FeedForward: modelDim \(modelDim) and hiddenDim \(hiddenDim) must be positive")
@@ -38,11 +49,13 @@ public final class FeedForward: Module {
         self.dropout = Dropout(probability: dropout, seed: dropoutSeed)
     }
 
+    /// The projections in checkpoint order.
     override public var children: [(String, Module)] {
         [("upProjection", upProjection), ("downProjection", downProjection)]
             + (gateProjection.map { [("gateProjection", $0)] } ?? []) + [("dropout", dropout)]
     }
 
+    /// y [..., D] for x [..., D], position by position.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let hidden: Tensor
         switch kind {

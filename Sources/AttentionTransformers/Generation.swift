@@ -78,6 +78,7 @@ public struct GenerationOptions: Sendable {
     /// Decode with a key–value cache (one position per step) instead of recomputing the prefix; same result.
     public var useCache: Bool
 
+    /// Options for decoding from `startID` until `endID` or `maxNewTokens` tokens.
     public init(startID: Int, endID: Int, maxNewTokens: Int = 64, useCache: Bool = true) {
         self.startID = startID
         self.endID = endID
@@ -89,8 +90,11 @@ public struct GenerationOptions: Sendable {
 /// A finished beam: its tokens (start token first), the sum of their log-probabilities and the score beams are
 /// ranked by, logProbability / length^lengthPenalty.
 public struct BeamHypothesis: Sendable, Equatable {
+    /// The tokens, start token first (and the end token when the beam reached it).
     public let tokens: [Int]
+    /// The sum of the tokens' log-probabilities (natural log).
     public let logProbability: Double
+    /// logProbability / length^lengthPenalty: what the beams are ranked by.
     public let score: Double
 }
 

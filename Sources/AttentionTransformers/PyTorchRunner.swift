@@ -4,10 +4,14 @@ import Foundation
 /// A tensor as it crosses the PyTorch boundary: floating data, booleans (masks) or integers, with the name of
 /// its file dtype (for error messages).
 public enum InteropTensor: Sendable {
+    /// A floating-point tensor (read as Float32 or Float64) and its file dtype.
     case float(Tensor, dtype: String = "F32")
+    /// A boolean tensor (masks).
     case bool(BoolTensor)
+    /// An integer tensor (token ids, lengths) with its file dtype.
     case integer(shape: [Int], values: [Int64], dtype: String = "I64")
 
+    /// The tensor's shape, whatever its kind.
     public var shape: [Int] {
         switch self {
         case .float(let t, _): return t.shape
@@ -28,8 +32,11 @@ public enum InteropTensor: Sendable {
 
 /// Why a run was refused. Every message names the tensor or option, what was expected and what was found.
 public struct RunnerError: Error, CustomStringConvertible, Equatable {
+    /// What was refused: the tensor or option, expected and found.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 
     static func missing(_ name: String, in file: String, expected: String) -> RunnerError {
@@ -73,6 +80,7 @@ public struct RunnerError: Error, CustomStringConvertible, Equatable {
 /// to compute are refused before any allocation: more than 2³¹ − 1 keys with a non-empty result, or results that
 /// need more memory than the machine has (the message gives both figures).
 public enum PyTorchRunner {
+    /// The operations `run(op:inputs:metadata:weights:)` knows, as `attention run OP` names them.
     public static let operations = ["sdpa", "mha", "encoder-layer", "decoder-layer", "seq2seq-train", "lm-train"]
 
     /// Runs `op` and returns its outputs by name.

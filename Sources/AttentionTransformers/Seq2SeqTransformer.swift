@@ -8,11 +8,15 @@ import Attention
 /// `padID` and masked by length). Decoding supports a ``TransformerDecoderCache`` so each generated token costs
 /// one position, not the whole prefix.
 public final class Seq2SeqTransformer: Module {
+    /// Source token embeddings, [Vs, D].
     public let sourceEmbedding: Embedding
+    /// Target token embeddings, [Vt, D].
     public let targetEmbedding: Embedding
+    /// The encoder–decoder stacks.
     public let transformer: Transformer
     /// Decoder output [.., D] → logits [.., Vt].
     public let outputProjection: Linear
+    /// The id that pads shorter sources and targets (masked, and ignored by the loss).
     public let padID: Int
 
     /// A source batch after the encoder.
@@ -28,6 +32,7 @@ public final class Seq2SeqTransformer: Module {
         public var mask: AttentionMask { lengths.allSatisfy { $0 == memory.shape[1] } ? .none : .keyPadding(lengths: lengths) }
     }
 
+    /// A freshly initialised model over vocabularies of `sourceVocabulary` and `targetVocabulary` ids.
     public init(sourceVocabulary: Int, targetVocabulary: Int, layer c: TransformerLayerConfiguration,
                 encoderLayers: Int, decoderLayers: Int, padID: Int = 0, rng: inout RandomGenerator) {
         precondition(sourceVocabulary > 0 && targetVocabulary > 0, "Seq2SeqTransformer: vocabularies must be non-empty")
@@ -40,12 +45,15 @@ public final class Seq2SeqTransformer: Module {
         self.padID = padID
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("sourceEmbedding", sourceEmbedding), ("targetEmbedding", targetEmbedding), ("transformer", transformer),
          ("outputProjection", outputProjection)]
     }
 
+    /// D, the model width.
     public var modelDim: Int { sourceEmbedding.weight.value.shape[1] }
+    /// Vt, the number of target ids.
     public var targetVocabulary: Int { outputProjection.outputSize }
 
     /// ids [B][T] (equal lengths) → √D·E[ids] + PE[offset…] [B, T, D].

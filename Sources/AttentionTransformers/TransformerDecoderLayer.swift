@@ -3,8 +3,11 @@ import Attention
 /// The key–value caches of one decoder layer: its self-attention keys grow by one entry per decoded token; its
 /// cross-attention keys are the projected encoder memory, computed on the first step and reused.
 public final class DecoderLayerCache {
+    /// The self-attention keys and values, one position per decoded token.
     public let selfAttention = KeyValueCache(kind: .selfAttention)
+    /// The cross-attention keys and values of the encoder memory, projected once.
     public let crossAttention = KeyValueCache(kind: .crossAttention)
+    /// Empty caches.
     public init() {}
 
     /// Keeps batch rows `indices` (beam search).
@@ -24,17 +27,25 @@ public final class DecoderLayerCache {
 /// `crossAttentionNorm.*`, `feedForwardNorm.*` (PyTorch: `self_attn`, `multihead_attn`, `linear1`/`linear2`,
 /// `norm1`, `norm2`, `norm3`).
 public final class TransformerDecoderLayer: Module {
+    /// The layer's sizes and options.
     public let configuration: TransformerLayerConfiguration
+    /// Masked self-attention over the target positions (PyTorch `self_attn`).
     public let selfAttention: MultiHeadAttention
+    /// Attention from the target positions to the encoder memory (PyTorch `multihead_attn`).
     public let crossAttention: MultiHeadAttention
+    /// The position-wise feed-forward network.
     public let feedForward: FeedForward
+    /// The norm of the self-attention sublayer (`norm1`).
     public let selfAttentionNorm: LayerNorm
+    /// The norm of the cross-attention sublayer (`norm2`).
     public let crossAttentionNorm: LayerNorm
+    /// The norm of the feed-forward sublayer (`norm3`).
     public let feedForwardNorm: LayerNorm
     let selfAttentionDropout: Dropout
     let crossAttentionDropout: Dropout
     let feedForwardDropout: Dropout
 
+    /// A freshly initialised layer drawn from `rng`.
     public init(_ c: TransformerLayerConfiguration, rng: inout RandomGenerator) {
         configuration = c
         selfAttention = MultiHeadAttention(c.attention(seed: 1, rotary: c.rotary), rng: &rng)
@@ -49,6 +60,7 @@ public final class TransformerDecoderLayer: Module {
         feedForwardDropout = c.dropoutLayer(4)
     }
 
+    /// The sublayers in checkpoint order.
     override public var children: [(String, Module)] {
         [("selfAttention", selfAttention), ("crossAttention", crossAttention), ("feedForward", feedForward),
          ("selfAttentionNorm", selfAttentionNorm), ("crossAttentionNorm", crossAttentionNorm),
@@ -56,6 +68,7 @@ public final class TransformerDecoderLayer: Module {
          ("crossAttentionDropout", crossAttentionDropout), ("feedForwardDropout", feedForwardDropout)]
     }
 
+    /// The block's output [B, L, D] for x [B, L, D] over `memory` [B, S, D]; see the type's description for the cache.
     public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
                                memoryMask: AttentionMask = .none, cache: DecoderLayerCache? = nil) -> Tensor {
         self(x, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache, weights: .none).output

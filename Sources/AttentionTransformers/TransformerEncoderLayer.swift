@@ -18,6 +18,7 @@ public struct TransformerLayerConfiguration: Sendable {
     public var kvHeads: Int
     /// F [dim_feedforward].
     public var feedForwardDim: Int
+    /// The feed-forward's kind (ReLU [activation="relu"], GELU, or a gated one such as SwiGLU).
     public var feedForward: FeedForward.Kind
     /// Dropout after attention, inside and after the feed-forward, and on attention weights [dropout].
     public var dropout: Double
@@ -32,6 +33,7 @@ public struct TransformerLayerConfiguration: Sendable {
     /// Seed of every dropout in the layer (each gets its own stream derived from it).
     public var seed: UInt64
 
+    /// A configuration with PyTorch's `nn.TransformerEncoderLayer` defaults (F = 2048, dropout 0.1, post-norm).
     public init(modelDim: Int, numHeads: Int, kvHeads: Int? = nil, feedForwardDim: Int = 2048,
                 feedForward: FeedForward.Kind = .relu, dropout: Double = 0.1, normPlacement: NormPlacement = .post,
                 layerNormEps: Double = 1e-5, bias: Bool = true, rotary: RotaryEmbedding? = nil, seed: UInt64 = 0) {
@@ -79,14 +81,20 @@ func sublayer(_ x: Tensor, _ placement: NormPlacement, norm: LayerNorm, dropout:
 /// Parameters: `selfAttention.*`, `feedForward.*`, `selfAttentionNorm.*`, `feedForwardNorm.*`
 /// (PyTorch: `self_attn`, `linear1`/`linear2`, `norm1`, `norm2`; see ``pyTorchKeyMap``).
 public final class TransformerEncoderLayer: Module {
+    /// The layer's sizes and options.
     public let configuration: TransformerLayerConfiguration
+    /// Self-attention over the positions (PyTorch `self_attn`).
     public let selfAttention: MultiHeadAttention
+    /// The position-wise feed-forward network.
     public let feedForward: FeedForward
+    /// The norm of the self-attention sublayer (`norm1`).
     public let selfAttentionNorm: LayerNorm
+    /// The norm of the feed-forward sublayer (`norm2`).
     public let feedForwardNorm: LayerNorm
     let selfAttentionDropout: Dropout
     let feedForwardDropout: Dropout
 
+    /// A freshly initialised layer drawn from `rng`.
     public init(_ c: TransformerLayerConfiguration, rng: inout RandomGenerator) {
         configuration = c
         selfAttention = MultiHeadAttention(c.attention(seed: 1, rotary: c.rotary), rng: &rng)
@@ -98,12 +106,14 @@ public final class TransformerEncoderLayer: Module {
         feedForwardDropout = c.dropoutLayer(4)
     }
 
+    /// The sublayers in checkpoint order.
     override public var children: [(String, Module)] {
         [("selfAttention", selfAttention), ("feedForward", feedForward), ("selfAttentionNorm", selfAttentionNorm),
          ("feedForwardNorm", feedForwardNorm), ("selfAttentionDropout", selfAttentionDropout),
          ("feedForwardDropout", feedForwardDropout)]
     }
 
+    /// The block's output [B, L, D] for x [B, L, D]; `mask` applies to the self-attention.
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
         self(x, mask: mask, weights: .none).output
     }

@@ -12,9 +12,12 @@ import Attention
 ///
 /// Rows of a query that sees no key (every key masked) are 0, never NaN (PyTorch gives NaN there).
 public struct TransformerLayerAttention: Sendable {
+    /// [B, H, L, L] (or [B, L, L] averaged; during cached decoding [B, H, L_new, S_so_far]).
     public let selfAttention: Tensor
+    /// [B, H, L, S] for decoder layers; nil for encoder layers.
     public let crossAttention: Tensor?
 
+    /// One layer's weights.
     public init(selfAttention: Tensor, crossAttention: Tensor? = nil) {
         self.selfAttention = selfAttention
         self.crossAttention = crossAttention
@@ -30,6 +33,7 @@ public struct TransformerAttention: Sendable {
     /// Decoder layers: self-attention [B, H, L, L] and cross-attention [B, H, L, S] each.
     public let decoder: [TransformerLayerAttention]
 
+    /// The weights of every layer of both stacks.
     public init(encoder: [TransformerLayerAttention], decoder: [TransformerLayerAttention]) {
         self.encoder = encoder
         self.decoder = decoder

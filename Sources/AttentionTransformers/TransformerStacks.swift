@@ -16,19 +16,24 @@ extension TransformerEncoderLayer {
 /// N encoder layers and an optional final norm (pre-norm stacks need it: their last layer's output is not
 /// normalised). x [B, L, D] → [B, L, D]. Parameters `layers.i.*`, `finalNorm.*` (PyTorch `layers.i.*`, `norm.*`).
 public final class TransformerEncoder: Module {
+    /// The layers, first to last.
     public let layers: [TransformerEncoderLayer]
+    /// The norm after the last layer (nil: none).
     public let finalNorm: LayerNorm?
 
+    /// `layerCount` freshly initialised layers (layer i's dropout seed is offset by i) and, with `finalNorm`, a final norm.
     public init(_ c: TransformerLayerConfiguration, layerCount: Int, finalNorm: Bool, rng: inout RandomGenerator) {
         precondition(layerCount >= 0, "TransformerEncoder: layerCount \(layerCount) must be ≥ 0")
         layers = TransformerEncoderLayer.stack(c, count: layerCount, seedStride: 0x100, rng: &rng)
         self.finalNorm = finalNorm ? c.norm() : nil
     }
 
+    /// The layers in checkpoint order: `layers.i`, then `finalNorm`.
     override public var children: [(String, Module)] {
         layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (finalNorm.map { [("finalNorm", $0)] } ?? [])
     }
 
+    /// The stack's output [B, L, D]; `mask` applies to every layer's self-attention.
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
         self(x, mask: mask, weights: .none).output
     }
@@ -47,6 +52,7 @@ public final class TransformerEncoder: Module {
         return (finalNorm.map { $0(h) } ?? h, attention)
     }
 
+    /// Our names ↔ `nn.TransformerEncoder`'s (`layers.i.*`, `norm.*`).
     public var pyTorchKeyMap: PyTorchKeyMap {
         layers.enumerated().reduce(PyTorchKeyMap()) { $0 + $1.element.pyTorchKeyMap.prefixed(pyTorch: "layers.\($1.offset)", swift: "layers.\($1.offset)") }
             + (finalNorm.map { layerNormKeyMap($0, pyTorch: "norm", swift: "finalNorm") } ?? PyTorchKeyMap())
@@ -55,7 +61,9 @@ public final class TransformerEncoder: Module {
 
 /// The caches of a decoder stack, one per layer, for incremental decoding.
 public final class TransformerDecoderCache {
+    /// One cache per layer, first to last.
     public let layers: [DecoderLayerCache]
+    /// Empty caches for `layerCount` layers.
     public init(layerCount: Int) { layers = (0..<layerCount).map { _ in DecoderLayerCache() } }
 
     /// Positions decoded so far.
@@ -67,9 +75,12 @@ public final class TransformerDecoderCache {
 
 /// N decoder layers and an optional final norm. x [B, L, D], memory [B, S, D] → [B, L, D].
 public final class TransformerDecoder: Module {
+    /// The layers, first to last.
     public let layers: [TransformerDecoderLayer]
+    /// The norm after the last layer (nil: none).
     public let finalNorm: LayerNorm?
 
+    /// `layerCount` freshly initialised layers (layer i's dropout seed is offset by i) and, with `finalNorm`, a final norm.
     public init(_ c: TransformerLayerConfiguration, layerCount: Int, finalNorm: Bool, rng: inout RandomGenerator) {
         precondition(layerCount >= 0, "TransformerDecoder: layerCount \(layerCount) must be ≥ 0")
         layers = (0..<layerCount).map { i in
@@ -80,6 +91,7 @@ public final class TransformerDecoder: Module {
         self.finalNorm = finalNorm ? c.norm() : nil
     }
 
+    /// The layers in checkpoint order: `layers.i`, then `finalNorm`.
     override public var children: [(String, Module)] {
         layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + (finalNorm.map { [("finalNorm", $0)] } ?? [])
     }
@@ -87,6 +99,7 @@ public final class TransformerDecoder: Module {
     /// A fresh cache for this stack.
     public func makeCache() -> TransformerDecoderCache { TransformerDecoderCache(layerCount: layers.count) }
 
+    /// The stack's output [B, L, D]; with a `cache`, x holds only the new positions.
     public func callAsFunction(_ x: Tensor, memory: Tensor, selfAttentionMask: AttentionMask = .none,
                                memoryMask: AttentionMask = .none, cache: TransformerDecoderCache? = nil) -> Tensor {
         self(x, memory: memory, selfAttentionMask: selfAttentionMask, memoryMask: memoryMask, cache: cache, weights: .none).output
@@ -110,6 +123,7 @@ public final class TransformerDecoder: Module {
         return (finalNorm.map { $0(h) } ?? h, attention)
     }
 
+    /// Our names ↔ `nn.TransformerDecoder`'s (`layers.i.*`, `norm.*`).
     public var pyTorchKeyMap: PyTorchKeyMap {
         layers.enumerated().reduce(PyTorchKeyMap()) { $0 + $1.element.pyTorchKeyMap.prefixed(pyTorch: "layers.\($1.offset)", swift: "layers.\($1.offset)") }
             + (finalNorm.map { layerNormKeyMap($0, pyTorch: "norm", swift: "finalNorm") } ?? PyTorchKeyMap())
@@ -120,17 +134,22 @@ public final class TransformerDecoder: Module {
 /// both final norms): source [B, S, D], target [B, L, D] → [B, L, D]. Embeddings and the output projection live
 /// in ``Seq2SeqTransformer``.
 public final class Transformer: Module {
+    /// The encoder stack (with its final norm).
     public let encoder: TransformerEncoder
+    /// The decoder stack (with its final norm).
     public let decoder: TransformerDecoder
 
+    /// A freshly initialised encoder–decoder with PyTorch's default depth (6 + 6).
     public init(_ c: TransformerLayerConfiguration, encoderLayers: Int = 6, decoderLayers: Int = 6,
                 finalNorms: Bool = true, rng: inout RandomGenerator) {
         encoder = TransformerEncoder(c, layerCount: encoderLayers, finalNorm: finalNorms, rng: &rng)
         decoder = TransformerDecoder(c, layerCount: decoderLayers, finalNorm: finalNorms, rng: &rng)
     }
 
+    /// The stacks in checkpoint order.
     override public var children: [(String, Module)] { [("encoder", encoder), ("decoder", decoder)] }
 
+    /// The decoder output [B, L, D] for `source` [B, S, D] and `target` [B, L, D] embeddings.
     /// - Parameters:
     ///   - sourceMask: encoder self-attention (e.g. padding of the source).
     ///   - targetMask: decoder self-attention; usually ``TransformerMasks/causal``.

@@ -14,21 +14,28 @@ import Foundation
 /// try overlay.write(to: URL(fileURLWithPath: "where.png"))     // .png, .svg or .html
 /// ```
 public struct AttentionOverlay: Sendable {
+    /// One picture of the overlay: a grey image, the attention laid over it, and a caption below.
     public struct Panel: Sendable {
         /// Rows of grey values in 0…1 (1 = ink).
         public let image: [[Double]]
         /// Rows of attention weights ≥ 0, the image's size.
         public let attention: [[Double]]
+        /// The text under the panel.
         public let caption: String
+        /// A panel; sizes and values are checked by `AttentionOverlay/init(title:panels:)`.
         public init(image: [[Double]], attention: [[Double]], caption: String) {
             self.image = image; self.attention = attention; self.caption = caption
         }
     }
 
+    /// The title above the panels (nil: none).
     public let title: String?
+    /// The panels, left to right.
     public let panels: [Panel]
+    /// The colours the attention is drawn in.
     public var colorMap: ColorMap = .attention
 
+    /// An overlay of `panels` under `title`, every value checked once.
     /// - Throws: `HeatmapError.empty` without panels or pixels, `.raggedRows` when a row or the attention map differs
     ///   in size from the panel's image, `.nonFiniteValue` for NaN or ±∞ (image or attention), `.negativeWeight`.
     public init(title: String?, panels: [Panel]) throws(HeatmapError) {

@@ -20,7 +20,9 @@ public struct BitmapFont: Sendable {
         public let advance: Int
         /// Pixels between the pen and the bitmap's first column (negative: the ink starts left of the pen).
         public let left: Int
+        /// The bitmap's width in pixels (its height is the font's line height).
         public let width: Int
+        /// Ink coverage, 0 (none) … 255 (full), row-major, `width` per row.
         public let coverage: [UInt8]
     }
 
@@ -53,6 +55,7 @@ public struct BitmapFont: Sendable {
     /// Whether the font has its own glyph for `scalar` (otherwise `glyph(for:)` gives the box).
     public func covers(_ scalar: Unicode.Scalar) -> Bool { glyphs[scalar.value] != nil }
 
+    /// The glyph of `scalar`, or the font's box glyph when it has none (see `covers(_:)`).
     public func glyph(for scalar: Unicode.Scalar) -> Glyph { glyphs[scalar.value] ?? fallback }
 
     /// The scalars that are drawn for `text`: NFC-composed, control characters shown as the box.

@@ -22,7 +22,9 @@ import Darwin
 /// try view.write(to: URL(fileURLWithPath: "explain.html"))
 /// ```
 public struct AttentionView: Sendable {
+    /// The page's title.
     public let title: String
+    /// The tokens, in order (the rows and columns of every matrix).
     public let tokens: [String]
     /// Segment ids, one per token (drawn as two colours for a sentence pair); empty for one segment.
     public let tokenTypes: [Int]

@@ -1,9 +1,11 @@
 extension Heatmap {
     /// Where the parts of the labelled PNG go, in pixels at scale 1 (multiply by the scale for the file).
     public struct PNGLayout: Sendable, Equatable {
+        /// The whole picture's size.
         public let width: Int, height: Int
         /// The top-left corner of cell (0, 0); cell (i, j) starts `cellSize` · (j, i) further.
         public let gridX: Int, gridY: Int
+        /// The side of one cell.
         public let cellSize: Int
         /// The colour bar: top-left corner and size.
         public let barX: Int, barY: Int, barWidth: Int, barHeight: Int

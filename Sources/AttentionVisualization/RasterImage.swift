@@ -9,13 +9,20 @@
 /// let png = try image.pngData()
 /// ```
 public struct RasterImage: Sendable, Equatable {
+    /// The image's size in pixels.
     public let width: Int, height: Int
     /// Row-major pixels.
     public private(set) var pixels: [RGB8]
 
     /// Which way text runs: left to right, or turned 90° anticlockwise (reading bottom to top, for column labels).
-    public enum TextDirection: Sendable { case horizontal, upward }
+    public enum TextDirection: Sendable {
+        /// Left to right.
+        case horizontal
+        /// Turned 90° anticlockwise, reading bottom to top.
+        case upward
+    }
 
+    /// An image of `width` × `height` pixels (at least 1 × 1) filled with `background`.
     public init(width: Int, height: Int, background: RGB8) {
         precondition(width >= 1 && height >= 1, "RasterImage: size \(width) × \(height), expected at least 1 × 1")
         self.width = width
@@ -23,8 +30,10 @@ public struct RasterImage: Sendable, Equatable {
         pixels = [RGB8](repeating: background, count: width * height)
     }
 
+    /// The pixel at column `x`, row `y` (both must be inside the image).
     public func pixel(x: Int, y: Int) -> RGB8 { pixels[y * width + x] }
 
+    /// Paints the rectangle at (`x`, `y`) of `w` × `h` pixels, clipped to the image.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: RGB8) {
         let x0 = Swift.max(x, 0), x1 = Swift.min(x + w, width), y0 = Swift.max(y, 0), y1 = Swift.min(y + h, height)
         guard x0 < x1, y0 < y1 else { return }
@@ -92,6 +101,7 @@ public struct RasterImage: Sendable, Equatable {
         return out
     }
 
+    /// The image as PNG bytes (8-bit RGB).
     public func pngData() throws(HeatmapError) -> [UInt8] {
         try PNGEncoder.encode(width: width, height: height, pixels: pixels)
     }

@@ -12,6 +12,7 @@ extension CaptionModel {
         public let attention: [[[Double]]]
         /// False when the decoder emitted `maxDigits` words without ending the caption.
         public let reachedEnd: Bool
+        /// The caption's words ("three", "seven", …).
         public var words: [String] { digits.map { DigitStrips.words[$0] } }
     }
 
@@ -85,6 +86,7 @@ extension CaptionModel {
 
     /// Figures on a set of strips.
     public struct Evaluation: Sendable, Equatable {
+        /// The number of strips scored.
         public let strips: Int
         /// Share of strips whose caption is exactly right (every digit, and no word more or less).
         public let exactMatch: Double
@@ -97,6 +99,7 @@ extension CaptionModel {
         public let words: Int
     }
 
+    /// Captions `strips` greedily and scores them against their digits (see `Evaluation`).
     public func evaluate(_ strips: [DigitStrip]) -> Evaluation {
         let captions = caption(strips.map(\.pixels))
         return Self.score(captions, strips)
@@ -122,14 +125,18 @@ extension CaptionModel {
 
     // MARK: Checkpoints
 
+    /// The task name a caption checkpoint carries in its metadata; `load(from:)` refuses other tasks.
     public static let checkpointTask = "caption"
 
+    /// Writes the weights, the configuration and the caption words as one safetensors file, atomically.
     public func save(to path: String) throws(CheckpointError) {
         try Checkpoint.write(self, task: Self.checkpointTask,
                              metadata: ["config": Checkpoint.encode(configuration), "words": Checkpoint.encode(DigitStrips.words)],
                              to: path)
     }
 
+    /// Reads a model written by `save(to:)`.
+    /// - Throws: `CheckpointError` naming the file: unreadable, another task, a bad configuration, or a missing or misshapen tensor.
     public static func load(from path: String) throws(CheckpointError) -> CaptionModel {
         let file = try Checkpoint.open(path: path, task: checkpointTask)
         let configuration = try Checkpoint.decode(Configuration.self, "config", in: file, path: path)

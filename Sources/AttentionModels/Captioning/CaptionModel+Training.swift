@@ -11,19 +11,33 @@ extension CaptionModel {
     /// training rows is held back; the validation figure is the exact match on `validationStrips` strips of 3 of
     /// those digits.
     public struct TrainingOptions: Sendable, Equatable {
+        /// Optimiser steps; each composes a fresh mini-batch of strips.
         public var steps = 2500
+        /// Strips per mini-batch.
         public var batchSize = 32
+        /// Peak AdamW learning rate, reached after the warm-up.
         public var learningRate = 2e-3
+        /// AdamW's decoupled weight decay.
         public var weightDecay = 0.05
+        /// The strip lengths k drawn for training batches (each batch has one k).
         public var digits = DigitStrips.lengths
+        /// Largest random shift of a digit, in pixels (0: none).
         public var shift = 1.0
+        /// Largest random rotation of a digit, in degrees (0: none).
         public var rotation = 12.0
+        /// Random scaling of a digit within 1 ± `scale` (0: none).
         public var scale = 0.1
+        /// The global gradient norm is clipped to this before each step.
         public var clipNorm = 1.0
+        /// Share of the training rows held back for validation.
         public var validationFraction = 0.1
+        /// Validation strips (of 3 held-back digits) scored by exact match.
         public var validationStrips = 300
+        /// How often, in steps, the validation figure is measured.
         public var validationEvery = 250
+        /// Seeds the weights, the strips, the augmentation and the split: same seed, bit-identical model.
         public var seed: UInt64 = 1
+        /// The defaults of `attention caption train`.
         public init() {}
     }
 

@@ -26,6 +26,7 @@ import AttentionTransformers
 /// first 8k/P of them. Training is teacher-forced (``loss(strips:targets:)``); ``caption(_:)`` decodes greedily and
 /// upsamples each α_t to the pixels, [8][8k] summing to 1.
 public final class CaptionModel: Module {
+    /// The model's shape (saved in checkpoints); `validate()` refuses sizes that cannot build a model.
     public struct Configuration: Sendable, Equatable, Codable {
         /// Strips of up to this many digits (2...16; the model reads k in 1...maxDigits, the task uses 2…4).
         public var maxDigits = 4
@@ -36,8 +37,11 @@ public final class CaptionModel: Module {
         public var patchContext = 3
         /// D, the encoder width.
         public var dimension = 64
+        /// Encoder blocks.
         public var layers = 3
+        /// Attention heads per encoder block (`dimension` must be a multiple).
         public var heads = 4
+        /// The hidden width of each encoder block's feed-forward network.
         public var feedForward = 128
         /// H, the decoder GRU's width.
         public var hidden = 128
@@ -51,15 +55,20 @@ public final class CaptionModel: Module {
         /// left or right (every row); 0 attends everywhere. Local attention keeps what a token knows near where it
         /// is, so the decoder has to look at a digit to read it.
         public var window = 2
+        /// The defaults of `attention caption train`.
         public init() {}
 
+        /// Patch rows of the strip: 8 / P.
         public var patchRows: Int { DigitStrips.cell / patch }
         /// Patch columns of one digit cell.
         public var cellColumns: Int { DigitStrips.cell / patch }
         /// Tokens of a strip of k digits: N = (8/P)·(8k/P).
         public func tokens(digits k: Int) -> Int { patchRows * cellColumns * k }
+        /// Pixels a token reads: (P + 2c)².
         public var tokenPixels: Int { (patch + 2 * patchContext) * (patch + 2 * patchContext) }
 
+        /// Refuses sizes that cannot build a model, naming the field and its value.
+        /// - Throws: `CaptionError.configuration`.
         public func validate() throws(CaptionError) {
             func need(_ ok: Bool, _ what: String) throws(CaptionError) { if !ok { throw .configuration(what) } }
             try need((2...16).contains(maxDigits), "maxDigits must be in 2...16, found \(maxDigits)")
@@ -79,18 +88,31 @@ public final class CaptionModel: Module {
     /// Output ids 0…9 are the digits, 10 is <eos>; the decoder also reads id 11, <sos>.
     public static let endOfCaption = 10, startOfCaption = 11
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// A token's (P+2c)² pixels → D.
     public let patchEmbedding: Linear
+    /// Learnt row positions, [8/P, D].
     public let rowPositions: Parameter        // [8/P, D]
+    /// Learnt column positions over the whole strip, [8·maxDigits/P, D]: a strip longer than `maxDigits` has no positions.
     public let columnPositions: Parameter     // [8·maxDigits/P, D]
+    /// The pre-norm encoder blocks, with local self-attention when `window` > 0.
     public let layers: [TransformerEncoderLayer]
+    /// The encoder's final LayerNorm.
     public let norm: LayerNorm
+    /// The decoder's first state from the mean encoder state, D → H.
     public let initialState: Linear           // D → H
+    /// Word embeddings, [12, E]: the ten digits, `endOfCaption` and `startOfCaption`.
     public let wordEmbedding: Embedding       // [12, E]
+    /// Bahdanau's additive attention of the decoder state (query, H) over the encoder states (keys, D), width A.
     public let attention: BahdanauAttention   // query H, keys D, width A
+    /// The decoder GRU: previous word and attended context [E + D] → state H.
     public let decoder: GRUCell               // [E + D] → H
+    /// The next-word logits from state and context, [H + D] → 11 (ten digits and `endOfCaption`).
     public let output: Linear                 // [H + D] → 11
 
+    /// A freshly initialised model drawn from `rng` (same seed, same weights).
+    /// - Throws: `CaptionError.configuration` when `Configuration/validate()` refuses `c`.
     public init(_ c: Configuration, rng: inout RandomGenerator) throws(CaptionError) {
         try c.validate()
         configuration = c
@@ -109,10 +131,12 @@ public final class CaptionModel: Module {
         output = Linear(inputSize: c.hidden + d, outputSize: 11, rng: &rng)
     }
 
+    /// The parameters that belong to no child layer: the position tables (checkpoint names).
     override public var ownParameters: [(String, Parameter)] {
         [("rowPositions", rowPositions), ("columnPositions", columnPositions)]
     }
 
+    /// The layers in checkpoint order, encoder first.
     override public var children: [(String, Module)] {
         [("patchEmbedding", patchEmbedding)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element) }
             + [("norm", norm), ("initialState", initialState), ("wordEmbedding", wordEmbedding), ("attention", attention),
@@ -191,9 +215,12 @@ public final class CaptionModel: Module {
 
 /// Why a captioning model could not be built, trained or loaded, or a strip not read.
 public enum CaptionError: Error, CustomStringConvertible, Equatable {
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
+    /// Data that cannot be captioned or trained on (the message names the source).
     case data(String)
 
+    /// The message, prefixed by what failed.
     public var description: String {
         switch self {
         case .configuration(let m): return "caption model configuration: \(m)"

@@ -14,6 +14,7 @@ public struct DigitStrip: Sendable, Equatable {
     /// The source rows of the digit images (in the `DigitImages` the strip was composed from), left to right.
     public let rows: [Int]
 
+    /// A strip from its pixels (8 · 8k values, row-major), its digits and, optionally, the rows it was composed from.
     public init(pixels: [Double], digits: [Int], rows: [Int] = []) {
         precondition(pixels.count == DigitStrips.cell * DigitStrips.cell * digits.count,
                      "DigitStrip: \(pixels.count) pixels for \(digits.count) digits, expected \(DigitStrips.cell * DigitStrips.cell * digits.count)")
@@ -114,11 +115,14 @@ public enum DigitStrips {
 
 /// Why strips could not be read from a CSV.
 public enum StripReadError: Error, CustomStringConvertible, Equatable {
+    /// The strip file has no rows.
     case empty(source: String)
+    /// A row's value count is not 64·k for a supported k.
     case length(source: String, line: Int, found: Int, supported: ClosedRange<Int>)
     /// A value that is not a finite number in 0…16 (the message of `DigitImagesError`).
     case values(String)
 
+    /// The message: the file and line, what was expected and what was found.
     public var description: String {
         switch self {
         case .empty(let s): return "\(s): no strip rows (the file is empty or blank)"

@@ -9,17 +9,25 @@ extension AttentionClassifier {
     /// clipping, and word dropout (each training word is left out with probability `wordDropout`, so the model
     /// learns to cope with the words it will skip because it has never seen them).
     public struct TrainingOptions: Sendable, Equatable {
+        /// Optimiser steps (mini-batches).
         public var steps = 600
+        /// Texts per mini-batch.
         public var batchSize = 32
+        /// Peak AdamW learning rate, reached after the warm-up.
         public var learningRate = 3e-3
+        /// AdamW's decoupled weight decay.
         public var weightDecay = 0.01
+        /// Probability that a training word is left out of its text for a step.
         public var wordDropout = 0.1
+        /// The global gradient norm is clipped to this before each step.
         public var clipNorm = 1.0
         /// Share of the training file kept aside to report a validation accuracy as training goes.
         public var validationFraction = 0.1
         /// How often (in steps) the validation accuracy is measured and reported.
         public var validationEvery = 100
+        /// Seeds the weights, the batches, the word dropout and the split: same seed, bit-identical model.
         public var seed: UInt64 = 1
+        /// The defaults of `attention classify train`.
         public init() {}
     }
 
@@ -65,19 +73,23 @@ extension AttentionClassifier {
 
     /// Held-out figures: accuracy over all examples and per label (labels the model does not know count as errors).
     public struct Evaluation: Sendable, Equatable {
+        /// The number of examples scored.
         public let examples: Int
+        /// Share of all examples classified correctly.
         public let accuracy: Double
         /// Accuracy per label of the evaluated examples, in the model's label order then new labels.
         public let perLabel: [(label: String, examples: Int, accuracy: Double)]
         /// Examples whose label the model was never trained on.
         public let unknownLabels: Int
 
+        /// Equal counts, accuracies and per-label figures (tuples are not `Equatable`, so this is written out).
         public static func == (a: Evaluation, b: Evaluation) -> Bool {
             a.examples == b.examples && a.accuracy == b.accuracy && a.unknownLabels == b.unknownLabels
                 && a.perLabel.map(\.label) == b.perLabel.map(\.label) && a.perLabel.map(\.accuracy) == b.perLabel.map(\.accuracy)
         }
     }
 
+    /// Classifies `examples` and scores the labels predicted against theirs (see `Evaluation`).
     public func evaluate(_ examples: [LabelledText]) -> Evaluation {
         let results = classify(examples.map(\.text))
         var order = labels
@@ -103,6 +115,7 @@ extension AttentionClassifier {
 
     // MARK: Checkpoints
 
+    /// The task name a classifier checkpoint carries in its metadata; `load(from:)` refuses other tasks.
     public static let checkpointTask = "classify"
 
     /// Writes the model to one safetensors file (weights + configuration, labels and vocabulary), atomically.

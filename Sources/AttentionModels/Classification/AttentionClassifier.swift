@@ -22,12 +22,15 @@ import AttentionTransformers
 /// print(result.label, result.tokens, result.attention)
 /// ```
 public final class AttentionClassifier: Module {
+    /// What gives each word its state in context before the pooling.
     public enum EncoderKind: String, Sendable, CaseIterable, Codable {
+        /// A bidirectional GRU, or Transformer encoder blocks over embeddings with sinusoidal positions.
         case gru, transformer
     }
 
     /// Everything needed to rebuild the model's shape (saved in checkpoints).
     public struct Configuration: Sendable, Equatable, Codable {
+        /// The encoder: a bidirectional GRU (the default) or Transformer encoder blocks.
         public var encoder: EncoderKind = .gru
         /// "additive" or "scaled-dot".
         public var scorer: String = AttentionPooling.Scorer.additive.rawValue
@@ -35,12 +38,16 @@ public final class AttentionClassifier: Module {
         public var embedding: Int = 32
         /// H per GRU direction (the state is 2H wide); the Transformer's feed-forward width is 2E·… see `feedForward`.
         public var hidden: Int = 32
+        /// Transformer encoder blocks (only with `encoder == .transformer`).
         public var layers: Int = 2
+        /// Attention heads per block (`embedding` must be a multiple; Transformer only).
         public var heads: Int = 4
+        /// The hidden width of each block's feed-forward network (Transformer only).
         public var feedForward: Int = 64
         /// Longer texts are cut to this many words.
         public var maxLength: Int = 64
 
+        /// The defaults of `attention classify train`: a GRU encoder with additive pooling.
         public init() {}
 
         /// Refuses sizes that cannot build a model, naming the field.
@@ -58,15 +65,23 @@ public final class AttentionClassifier: Module {
         }
     }
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// The words the model knows (from its training texts); unknown words are skipped when reading.
     public let vocabulary: WordVocabulary
+    /// The label names, in the order of the logits.
     public let labels: [String]
+    /// Word embeddings, [V, E].
     public let embedding: Embedding
     let forwardGRU: GRU?, backwardGRU: GRU?
     let layers: [TransformerEncoderLayer]
+    /// The attention pooling whose weights α say which words the label came from.
     public let pooling: AttentionPooling
+    /// The classifier, pooled summary → [C] logits.
     public let output: Linear
 
+    /// A freshly initialised model over `vocabulary` and `labels`, drawn from `rng`.
+    /// - Throws: `ClassifierError.configuration` when `Configuration/validate()` refuses `c`, or with fewer than 2 labels.
     public init(configuration c: Configuration, vocabulary: WordVocabulary, labels: [String], rng: inout RandomGenerator) throws(ClassifierError) {
         try c.validate()
         guard labels.count >= 2 else { throw .configuration("a classifier needs at least 2 labels, found \(labels.count): \(labels)") }
@@ -91,6 +106,7 @@ public final class AttentionClassifier: Module {
         output = Linear(inputSize: c.embedding + width, outputSize: labels.count, rng: &rng)
     }
 
+    /// The layers in checkpoint order: embedding, encoder, pooling, output.
     override public var children: [(String, Module)] {
         var out: [(String, Module)] = [("embedding", embedding)]
         if let forwardGRU, let backwardGRU { out += [("forward", forwardGRU), ("backward", backwardGRU)] }
@@ -144,10 +160,15 @@ public final class AttentionClassifier: Module {
 
     /// One classified text: the label, every label's probability, the words read and their attention weights.
     public struct Result: Sendable, Equatable {
+        /// The text classified.
         public let text: String
+        /// The most probable label.
         public let label: String
+        /// Every label's probability, in `AttentionClassifier/labels` order.
         public let probabilities: [Double]
+        /// The words read (cut to `maxLength`), unknown ones included.
         public let tokens: [String]
+        /// The pooling weight of each of `tokens` (they sum to 1 over the known words; unknown words get 0).
         public let attention: [Double]
         /// The text had more than `maxLength` words; only the first `maxLength` were read.
         public let truncated: Bool
@@ -155,6 +176,7 @@ public final class AttentionClassifier: Module {
         public let unknownWords: Int
     }
 
+    /// Classifies each text on its own (no padding), without gradients; an empty list gives an empty list.
     public func classify(_ texts: [String]) -> [Result] {
         guard !texts.isEmpty else { return [] }
         return withoutGradients {
@@ -176,9 +198,12 @@ public final class AttentionClassifier: Module {
 
 /// Why a classifier could not be built, trained or loaded.
 public enum ClassifierError: Error, CustomStringConvertible, Equatable {
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
+    /// A training corpus that cannot be used (the message names the file and line).
     case corpus(String)
 
+    /// The message, prefixed by what failed.
     public var description: String {
         switch self {
         case .configuration(let m): return "classifier configuration: \(m)"

@@ -19,13 +19,18 @@ public enum SentimentCorpus {
     /// One generated review; `keyPositions` index `WordVocabulary.words(in: text)`: the deciding adjective and its
     /// negation word, if any.
     public struct Example: Sendable, Equatable {
+        /// The review.
         public let text: String
+        /// "positive" or "negative".
         public let label: String
+        /// Word positions of the deciding adjective and of its negation word, if any.
         public let keyPositions: [Int]
     }
 
+    /// The adjectives that make a clause positive (negated, negative).
     public static let positiveWords = ["good", "great", "excellent", "wonderful", "superb", "lovely", "brilliant", "fantastic",
                                        "delightful", "enjoyable", "pleasant", "charming", "amazing", "perfect", "beautiful"]
+    /// The adjectives that make a clause negative (negated, positive).
     public static let negativeWords = ["bad", "terrible", "awful", "boring", "dull", "horrible", "poor", "disappointing",
                                        "dreadful", "tedious", "mediocre", "weak", "annoying", "ugly", "bland"]
     static let intensifiers = ["very", "really", "truly", "quite", "extremely", "incredibly", "so", "rather"]

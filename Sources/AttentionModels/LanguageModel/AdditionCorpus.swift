@@ -7,15 +7,23 @@ import AttentionTraining
 /// learnt to add rather than to remember. The training lines are in a seeded shuffled order (so a held-out
 /// validation tail of the text is not all one first operand).
 public struct AdditionCorpus: Sendable {
+    /// One sum a + b with two-digit operands.
     public struct Pair: Sendable, Equatable, Hashable {
+        /// The operands, each in 10…99.
         public let a: Int, b: Int
+        /// The corpus line "a+b=c".
         public var line: String { "\(a)+\(b)=\(a + b)" }
+        /// The prompt "a+b=" the model completes.
         public var prompt: String { "\(a)+\(b)=" }
+        /// The expected completion, the digits of a + b.
         public var answer: String { "\(a + b)" }
     }
 
+    /// The name `--corpus` gives the built-in corpus.
     public static let name = "builtin:addition"
+    /// The training sums, in a seeded shuffled order.
     public let train: [Pair]
+    /// The held-out sums (never in the training text), sorted.
     public let heldOut: [Pair]
 
     /// The corpus (seed 1 is the built-in one; the same seed gives the same split everywhere).

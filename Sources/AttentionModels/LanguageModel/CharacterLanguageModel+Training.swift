@@ -8,22 +8,37 @@ extension CharacterLanguageModel {
     /// `context + 1` characters, gradient clipping, and a held-out tail of the corpus (the last
     /// `validationFraction` of its lines) whose bits per character are reported every `validationEvery` steps.
     public struct TrainingOptions: Sendable, Equatable {
+        /// Optimiser steps (mini-batches).
         public var steps = 2000
+        /// Windows per mini-batch.
         public var batchSize = 32
+        /// T: characters the model sees at once (its position table has this many rows; prompts are cut to it).
         public var context = 64
+        /// D, the model width.
         public var modelDim = 64
+        /// Attention heads per layer (`modelDim` must be a multiple).
         public var numHeads = 4
+        /// Decoder-only layers (causal self-attention + feed-forward).
         public var numLayers = 2
+        /// The hidden width of each layer's feed-forward network.
         public var feedForwardDim = 256
+        /// Peak AdamW learning rate, reached after the warm-up.
         public var learningRate = 3e-3
+        /// AdamW's decoupled weight decay.
         public var weightDecay = 0.01
+        /// The global gradient norm is clipped to this before each step.
         public var clipNorm = 1.0
+        /// Linear warm-up steps before the cosine decay.
         public var warmupSteps = 100
+        /// Share of the corpus's lines (its tail) held out for the validation figure.
         public var validationFraction = 0.05
         /// Characters of the held-out tail scored at each report (the final figure uses all of it).
         public var validationCharacters = 2000
+        /// How often, in steps, the held-out bits per character are measured.
         public var validationEvery = 250
+        /// Seeds the weights and the windows: same seed, bit-identical model.
         public var seed: UInt64 = 1
+        /// The defaults of `attention lm train`.
         public init() {}
     }
 

@@ -13,9 +13,12 @@ import AttentionTransformers
 /// print(try lm.complete("Once upon", maxTokens: 100, strategy: .sample(temperature: 0.8, seed: 1)))
 /// ```
 public final class CharacterLanguageModel {
+    /// The decoder-only Transformer over character ids.
     public let model: CausalLanguageModel
+    /// The characters, id ↔ character.
     public let vocabulary: CharacterVocabulary
 
+    /// A model and its vocabulary; their sizes must agree (a precondition names both).
     public init(model: CausalLanguageModel, vocabulary: CharacterVocabulary) {
         precondition(model.configuration.vocabularySize == vocabulary.count,
                      "CharacterLanguageModel: the model has \(model.configuration.vocabularySize) tokens, the vocabulary \(vocabulary.count)")
@@ -23,6 +26,7 @@ public final class CharacterLanguageModel {
         self.vocabulary = vocabulary
     }
 
+    /// The model's shape.
     public var configuration: CausalLanguageModel.Configuration { model.configuration }
 
     /// The text a corpus file holds, as the model reads it: its lines (LF, CRLF or CR ends), each followed by "\n".
@@ -62,6 +66,7 @@ public final class CharacterLanguageModel {
 
     // MARK: Checkpoints
 
+    /// The task name language-model checkpoints carry; `load(from:)` refuses other tasks.
     public static let checkpointTask = "lm"
 
     /// Writes the model to one safetensors file (weights + configuration and vocabulary in `__metadata__`),

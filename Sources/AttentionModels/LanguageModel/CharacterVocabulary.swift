@@ -30,8 +30,10 @@ public struct CharacterVocabulary: Sendable, Equatable {
         ids = Dictionary(uniqueKeysWithValues: characters.enumerated().map { ($1, $0) })
     }
 
+    /// The number of characters, V.
     public var count: Int { characters.count }
 
+    /// The id of `c`, or nil when the vocabulary does not know it.
     public func id(of c: Character) -> Int? { ids[String(c)] }
 
     /// The ids of `text`; a character the vocabulary lacks throws with its position (line and column, 1-based,
@@ -50,17 +52,24 @@ public struct CharacterVocabulary: Sendable, Equatable {
         return out
     }
 
+    /// The text of `ids`; every id must be in `0..<count` (ids come from the model, so a wrong one is a bug).
     public func decode(_ ids: [Int]) -> String { ids.map { characters[$0] }.joined() }
 }
 
 /// What a language-model corpus, prompt, checkpoint or option got wrong.
 public enum LanguageModelError: Error, CustomStringConvertible, Equatable {
+    /// The corpus has no characters.
     case emptyCorpus(source: String)
+    /// The corpus is shorter than one training window (`needed` characters).
     case corpusTooShort(source: String, characters: Int, needed: Int)
+    /// A character the model's vocabulary does not have, and where it is.
     case unknownCharacter(source: String, character: String, line: Int, column: Int, vocabularySize: Int)
+    /// A vocabulary read from a checkpoint is malformed (an entry of several characters, a repeat).
     case vocabulary(String)
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
 
+    /// The message: the source, line and column of the character, and what was expected.
     public var description: String {
         switch self {
         case .emptyCorpus(let s): return "\(s): the corpus has no text (a language model needs characters to learn from)"

@@ -21,11 +21,15 @@ public struct SpokenUtterance: Sendable, Equatable {
 /// let test = corpus.utterances(in: "test-clean")
 /// ```
 public struct SpeechCorpus: Sendable {
+    /// Where `Scripts/make_speech_data.py` writes the corpus: `~/.cache/attention/speech`.
     public static let defaultDirectory = FileManager.default.homeDirectoryForCurrentUser
         .appendingPathComponent(".cache/attention/speech").path
+    /// The splits a corpus folder holds.
     public static let splits = ["train", "test-clean", "test-10db"]
 
+    /// The corpus folder.
     public let directory: String
+    /// Every utterance of every split.
     public let utterances: [SpokenUtterance]
 
     /// Reads `manifest.tsv` in `directory` (no audio yet). A missing file, a row without four fields, an unknown
@@ -65,6 +69,7 @@ public struct SpeechCorpus: Sendable {
         utterances = rows
     }
 
+    /// The utterances of `split` (one of `splits`), in file order.
     public func utterances(in split: String) -> [SpokenUtterance] { utterances.filter { $0.split == split } }
 
     /// The normalised features of each utterance [T][M] (decoding and resampling its WAV), computed on `threads` threads.

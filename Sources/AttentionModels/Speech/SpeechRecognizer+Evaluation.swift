@@ -15,6 +15,7 @@ extension SpeechRecognizer {
         public let peaks: [Double]
         /// False when decoding stopped at `maxWords` without <eos>.
         public let reachedEnd: Bool
+        /// The words said, as text ("three", "seven", …).
         public var text: [String] { words.map { SpeechRecognizer.words[$0] } }
     }
 
@@ -77,14 +78,18 @@ extension SpeechRecognizer {
 
     /// Figures on a set of utterances.
     public struct Evaluation: Sendable, Equatable {
+        /// The number of utterances scored.
         public let utterances: Int
+        /// Word error rate: (substitutions + deletions + insertions) / reference words, from the edit distance.
         public let wordErrorRate: Double
         /// Share of emitted words whose attention peak lies inside the time span of the reference word in the same
         /// place (word i against span i; a word past the reference's last is not aligned).
         public let alignment: Double
+        /// Words emitted in all.
         public let words: Int
     }
 
+    /// The figures of `results` against the utterances' words and word time spans (one result per utterance).
     public static func score(_ results: [Recognition], _ utterances: [SpokenUtterance]) -> Evaluation {
         precondition(results.count == utterances.count, "SpeechRecognizer.score: \(results.count) results for \(utterances.count) utterances")
         var emitted = 0, aligned = 0
@@ -108,14 +113,18 @@ extension SpeechRecognizer {
 
     // MARK: Checkpoints
 
+    /// The task name `attention listen` checkpoints carry; `load(from:)` refuses other tasks.
     public static let checkpointTask = "listen"
 
+    /// Writes the weights, the configuration and the words as one safetensors file, atomically.
     public func save(to path: String) throws(CheckpointError) {
         try Checkpoint.write(self, task: Self.checkpointTask,
                              metadata: ["config": Checkpoint.encode(configuration), "words": Checkpoint.encode(Self.words)],
                              to: path)
     }
 
+    /// Reads a model written by `save(to:)`.
+    /// - Throws: `CheckpointError` naming the file: unreadable, another task, a bad configuration, or a missing or misshapen tensor.
     public static func load(from path: String) throws(CheckpointError) -> SpeechRecognizer {
         let file = try Checkpoint.open(path: path, task: checkpointTask)
         let configuration = try Checkpoint.decode(Configuration.self, "config", in: file, path: path)

@@ -8,16 +8,25 @@ extension SpeechRecognizer {
     /// padded, and masked). AdamW, warm-up + cosine decay, gradient clipping. A `validationFraction` of the training
     /// utterances is held back; the validation figure is 1 − WER on them.
     public struct TrainingOptions: Sendable, Equatable {
+        /// Optimiser steps (mini-batches).
         public var steps = 1500
+        /// Utterances per mini-batch.
         public var batchSize = 32
+        /// Peak AdamW learning rate, reached after the warm-up.
         public var learningRate = 2e-3
+        /// AdamW's decoupled weight decay.
         public var weightDecay = 0.01
+        /// The global gradient norm is clipped to this before each step.
         public var clipNorm = 1.0
+        /// Share of the training utterances held back for validation.
         public var validationFraction = 0.05
+        /// How often, in steps, the validation figure is measured.
         public var validationEvery = 250
         /// Threads that compute the features before training.
         public var threads = 2
+        /// Seeds the weights, the batches and the split: same seed, bit-identical model.
         public var seed: UInt64 = 1
+        /// The defaults of `attention listen train`.
         public init() {}
     }
 

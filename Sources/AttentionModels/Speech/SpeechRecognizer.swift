@@ -22,6 +22,7 @@ import AttentionTransformers
 /// it, which is what makes α_t an alignment (the captioner's finding, `CaptionModel`). Token j covers frames
 /// sj … sj + s − 1, whose centre is at (sj + (s − 1)/2) · 10 ms (librosa-centred frames: frame t is centred at t·hop).
 public final class SpeechRecognizer: Module {
+    /// The model's shape and its features (saved in checkpoints); `validate()` refuses what cannot be built.
     public struct Configuration: Sendable, Equatable, Codable {
         /// The features (16 kHz, 40 Slaney mels, 25 ms windows every 10 ms by default).
         public var features = LogMel.Configuration()
@@ -31,20 +32,28 @@ public final class SpeechRecognizer: Module {
         public var context = 0
         /// D, the encoder width.
         public var dimension = 96
+        /// Encoder blocks.
         public var layers = 2
+        /// Attention heads per encoder block (`dimension` must be a multiple).
         public var heads = 4
+        /// The hidden width of each encoder block's feed-forward network.
         public var feedForward = 192
         /// A token attends to tokens at most `window` tokens to its left and `lookahead` to its right (window 0:
         /// everywhere).
         public var window = 1
+        /// Tokens to the right a token may attend to (see `window`).
         public var lookahead = 1
         /// H, the decoder GRU's width; E, the word embedding width; A, the width inside the additive attention.
         public var hidden = 128
+        /// E, the word embedding width.
         public var embedding = 32
+        /// A, the width inside the additive attention.
         public var attentionSize = 64
+        /// Dropout inside the encoder blocks while training.
         public var dropout = 0.0
         /// Decoding stops after this many words even without <eos>.
         public var maxWords = 12
+        /// The defaults of `attention listen train`.
         public init() {}
 
         /// Every key is optional (a missing one takes its default; `lookahead` defaults to `window`), so a
@@ -61,6 +70,7 @@ public final class SpeechRecognizer: Module {
             dropout = try value(.dropout, d.dropout); maxWords = try value(.maxWords, d.maxWords)
         }
 
+        /// Inputs of one token: (s + 2c) frames of M mels.
         public var tokenInputs: Int { (stride + 2 * context) * features.mels }
         /// Encoder tokens of T frames: ⌈T / s⌉.
         public func tokens(frames: Int) -> Int { (frames + stride - 1) / stride }
@@ -69,6 +79,8 @@ public final class SpeechRecognizer: Module {
             (Double(stride * j) + Double(stride - 1) / 2) * Double(features.hop) / Double(features.sampleRate)
         }
 
+        /// Refuses features and sizes that cannot build a model, naming the field and its value.
+        /// - Throws: `SpeechError.configuration`.
         public func validate() throws(SpeechError) {
             func need(_ ok: Bool, _ what: String) throws(SpeechError) { if !ok { throw .configuration(what) } }
             let f = features
@@ -89,19 +101,31 @@ public final class SpeechRecognizer: Module {
 
     /// The output words, index = id; id 10 is <eos>, and the decoder also reads id 11, <sos>.
     public static let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    /// The ids of <eos> (an output) and <sos> (read by the decoder at the first step).
     public static let endOfUtterance = 10, startOfUtterance = 11
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// The token embedding over (s + 2c) frames of M mels → D (a strided convolution written as a linear map).
     public let convolution: Linear             // (s+2c)·M → D
+    /// The pre-norm encoder blocks with local self-attention.
     public let layers: [TransformerEncoderLayer]
+    /// The encoder's final LayerNorm.
     public let norm: LayerNorm
+    /// The decoder's first state from the mean encoder state, D → H.
     public let initialState: Linear            // D → H
+    /// Word embeddings, [12, E]: ten digits, <eos> and <sos>.
     public let wordEmbedding: Embedding        // [12, E]
+    /// Bahdanau's additive attention of the decoder state (query, H) over the encoder tokens (keys, D), width A.
     public let attention: BahdanauAttention    // query H, keys D, width A
+    /// The decoder GRU: previous word and context [E + D] → state H.
     public let decoder: GRUCell                // [E + D] → H
+    /// The next-word logits from state and context, [H + D] → 11.
     public let output: Linear                  // [H + D] → 11
     let logMel: LogMel
 
+    /// A freshly initialised model drawn from `rng` (same seed, same weights).
+    /// - Throws: `SpeechError.configuration` when `Configuration/validate()` refuses `c`.
     public init(_ c: Configuration, rng: inout RandomGenerator) throws(SpeechError) {
         try c.validate()
         configuration = c
@@ -119,6 +143,7 @@ public final class SpeechRecognizer: Module {
         output = Linear(inputSize: c.hidden + d, outputSize: 11, rng: &rng)
     }
 
+    /// The layers in checkpoint order, encoder first.
     override public var children: [(String, Module)] {
         [("convolution", convolution)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element) }
             + [("norm", norm), ("initialState", initialState), ("wordEmbedding", wordEmbedding), ("attention", attention),
@@ -214,9 +239,12 @@ public final class SpeechRecognizer: Module {
 
 /// Why a speech model could not be built, trained or loaded, or its data read.
 public enum SpeechError: Error, CustomStringConvertible, Equatable {
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
+    /// Audio or a corpus that cannot be used (the message names the file).
     case data(String)
 
+    /// The message, prefixed by what failed.
     public var description: String {
         switch self {
         case .configuration(let m): return "speech model configuration: \(m)"

@@ -26,11 +26,13 @@ public enum BLEU {
         public let totals: [Int]
         /// Smoothed n-gram precisions, in percent (sacrebleu's `precisions`).
         public let precisions: [Double]
+        /// min(1, e^(1 − r/c)): the penalty for hypotheses shorter than the references.
         public let brevityPenalty: Double
         /// Tokens in the hypotheses (c) and in the closest references (r).
         public let hypothesisLength: Int, referenceLength: Int
     }
 
+    /// BLEU's largest n-gram order (4, as sacrebleu).
     public static let maxOrder = 4
 
     /// Corpus BLEU of `hypotheses` against one reference each.

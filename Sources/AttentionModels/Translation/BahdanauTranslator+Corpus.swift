@@ -56,10 +56,14 @@ extension BahdanauTranslator {
 
     /// What is wrong with a parallel corpus file.
     public enum CorpusError: Error, CustomStringConvertible, Equatable {
+        /// The corpus file could not be read.
         case unreadable(path: String)
+        /// A line that is not `source<TAB>target`.
         case malformedLine(path: String, line: Int, reason: String)
+        /// The corpus holds no pairs.
         case empty(path: String)
 
+        /// The message: the file and line, what was expected and what was found.
         public var description: String {
             switch self {
             case let .unreadable(path): return "\(path): cannot read the file (or it is not UTF-8)"

@@ -24,17 +24,26 @@ import AttentionTraining
 /// let result = model.translation(of: "je suis étudiant .")   // words, alignment, rowLabels, reachedEnd
 /// ```
 public final class BahdanauTranslator: Module, Translator {
+    /// What `Translator/translation(of:maxLength:)` returns.
     public typealias Translation = TranslationResult
 
+    /// The French and English words, in id order (ids 0–3 are the special tokens).
     public let sourceVocabulary: WordVocabulary, targetVocabulary: WordVocabulary
+    /// Word embeddings of each side, [V_src, E] and [V_tgt, E].
     public let sourceEmbedding: Embedding, targetEmbedding: Embedding
+    /// The two directions of the encoder, each E → H; the annotations are their states side by side, [B, S, 2H].
     public let forwardEncoder: GRU, backwardEncoder: GRU
     /// W_s: the backward encoder's state after the first word → the decoder's first state.
     public let bridge: Linear
+    /// The additive score vᵀ tanh(W·s + U·h) of the decoder state s (H) over the annotations h (2H).
     public let attention: BahdanauAttention
+    /// The decoder GRU: previous word and context [E + 2H] → state H.
     public let decoder: GRUCell
+    /// The next-word logits from state, context and previous word, [3H + E] → V_tgt.
     public let output: Linear
 
+    /// A freshly initialised translator drawn from `rng`: embedding E, hidden H per direction, attention width A (default H).
+    /// Non-positive sizes stop with a precondition naming them.
     public init(sourceVocabulary: WordVocabulary, targetVocabulary: WordVocabulary, embedding: Int = 32, hidden: Int = 64,
                 attentionSize: Int? = nil, rng: inout RandomGenerator) {
         precondition(embedding > 0 && hidden > 0, "BahdanauTranslator: embedding \(embedding) and hidden \(hidden) must be positive")
@@ -51,12 +60,14 @@ public final class BahdanauTranslator: Module, Translator {
         output = Linear(inputSize: 3 * hidden + embedding, outputSize: targetVocabulary.count, rng: &rng)
     }
 
+    /// The layers in checkpoint order.
     override public var children: [(String, Module)] {
         [("sourceEmbedding", sourceEmbedding), ("targetEmbedding", targetEmbedding), ("forwardEncoder", forwardEncoder),
          ("backwardEncoder", backwardEncoder), ("bridge", bridge), ("attention", attention), ("decoder", decoder),
          ("output", output)]
     }
 
+    /// H, the decoder's width (the annotations are 2H wide).
     public var hidden: Int { decoder.hiddenSize }
 
     /// The encoded batch: annotations [B, S, 2H], their attention projection, the first decoder state [B, H], lengths.
@@ -195,6 +206,7 @@ public final class BahdanauTranslator: Module, Translator {
         }
     }
 
+    /// Greedy (`beam` ≤ 1) or beam-search decoding of each source sentence (word ids), at most `maxLength` words each.
     public func decode(_ sources: [[Int]], maxLength: Int, beam: Int) -> [DecodedTranslation] {
         beam <= 1 ? greedy(sources, maxLength: maxLength) : sources.map { beamSearch($0, beam: beam, maxLength: maxLength) }
     }

@@ -26,7 +26,9 @@ import AttentionText
 public enum GrammarCorpus {
     /// One generated pair, its tokens (``WordVocabulary/words(in:)`` of each side) and its crossings.
     public struct Example: Sendable, Equatable {
+        /// The French sentence.
         public let french: String
+        /// Its English translation.
         public let english: String
         /// Where the order flips: French noun then adjective, English adjective then noun (token positions).
         public let crossings: [Crossing]
@@ -34,6 +36,7 @@ public enum GrammarCorpus {
 
     /// The positions of one noun phrase's noun and adjective on both sides.
     public struct Crossing: Sendable, Equatable, Hashable {
+        /// Token positions: the French noun and adjective, the English adjective and noun.
         public let sourceNoun: Int, sourceAdjective: Int, targetAdjective: Int, targetNoun: Int
     }
 

@@ -16,16 +16,25 @@ import AttentionTransformers
 public final class TransformerTranslator: Module, Translator {
     /// The shape of the model (saved in checkpoints).
     public struct Configuration: Sendable, Equatable, Codable {
+        /// D, the model width.
         public var modelDim = 64
+        /// Attention heads per layer (`modelDim` must be a multiple).
         public var heads = 4
+        /// The hidden width of each layer's feed-forward network (ReLU).
         public var feedForward = 128
+        /// Encoder layers (self-attention + feed-forward).
         public var encoderLayers = 2
+        /// Decoder layers (causal self-attention, cross-attention, feed-forward).
         public var decoderLayers = 2
+        /// Dropout while training (attention weights, after each sublayer, in the feed-forward).
         public var dropout = 0.1
         /// "pre" (norm first) or "post" (the original Transformer).
         public var norm = "pre"
+        /// The defaults: D = 64, 4 heads, 2 + 2 pre-norm layers, dropout 0.1.
         public init() {}
 
+        /// Refuses sizes that cannot build a model, naming the field and its value.
+        /// - Throws: `TranslationError.configuration`.
         public func validate() throws(TranslationError) {
             func need(_ ok: Bool, _ what: String) throws(TranslationError) { if !ok { throw .configuration(what) } }
             try need((1...4096).contains(modelDim), "modelDim must be in 1...4096, found \(modelDim)")
@@ -38,10 +47,15 @@ public final class TransformerTranslator: Module, Translator {
         }
     }
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// The French and English words, in id order (ids 0–3 are the special tokens).
     public let sourceVocabulary: WordVocabulary, targetVocabulary: WordVocabulary
+    /// The encoder–decoder Transformer over the word ids.
     public let model: Seq2SeqTransformer
 
+    /// A freshly initialised translator drawn from `rng`; `seed` seeds its dropout.
+    /// - Throws: `TranslationError.configuration` when `Configuration/validate()` refuses `c`.
     public init(configuration c: Configuration, sourceVocabulary: WordVocabulary, targetVocabulary: WordVocabulary,
                 seed: UInt64, rng: inout RandomGenerator) throws(TranslationError) {
         try c.validate()
@@ -55,8 +69,11 @@ public final class TransformerTranslator: Module, Translator {
                                    padID: WordVocabulary.pad, rng: &rng)
     }
 
+    /// The layers in checkpoint order (one child, `model`).
     override public var children: [(String, Module)] { [("model", model)] }
 
+    /// The teacher-forced cross-entropy of `targets` given `sources` (word ids, rows of any lengths), padding ignored.
+    /// The decoder reads `<sos>` + target and predicts target + `<eos>`.
     public func loss(sources: [[Int]], targets: [[Int]], labelSmoothing: Double = 0) -> Tensor {
         precondition(sources.count == targets.count, "TransformerTranslator: \(sources.count) sources for \(targets.count) targets")
         let t = targets.map(\.count).max()! + 1
@@ -69,6 +86,8 @@ public final class TransformerTranslator: Module, Translator {
                                  ignoreIndex: WordVocabulary.pad, labelSmoothing: labelSmoothing)
     }
 
+    /// Greedy (`beam` ≤ 1) or beam-search decoding with a key–value cache, at most `maxLength` words each; every result
+    /// carries the per-head cross-attention of a teacher-forced pass over the words it produced.
     public func decode(_ sources: [[Int]], maxLength: Int, beam: Int) -> [DecodedTranslation] {
         let options = GenerationOptions(startID: WordVocabulary.start, endID: WordVocabulary.end, maxNewTokens: maxLength)
         let outputs: [[Int]] = withoutGradients {
@@ -83,6 +102,7 @@ public final class TransformerTranslator: Module, Translator {
         }
     }
 
+    /// The last layer's mean cross-attention [T + 1, S] while reading `target` (then `<eos>`) under teacher forcing.
     public func teacherForcedAlignment(source: [Int], target: [Int]) -> [[Double]] {
         Self.lastLayerAverage(crossAttention(source: source, target: target, withEnd: true))
     }
@@ -96,9 +116,12 @@ public final class TransformerTranslator: Module, Translator {
 
 /// Why a translator could not be built, trained or loaded.
 public enum TranslationError: Error, CustomStringConvertible, Equatable {
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
+    /// A training corpus that cannot be used.
     case corpus(String)
 
+    /// The message, prefixed by what failed.
     public var description: String {
         switch self {
         case .configuration(let m): return "translator configuration: \(m)"

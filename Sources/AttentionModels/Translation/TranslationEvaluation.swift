@@ -4,6 +4,7 @@ import AttentionText
 /// Held-out figures of a translator: exact match over whole sentences, corpus BLEU, and — on the grammar corpus —
 /// how often the alignment crosses where the word order flips.
 public struct TranslationEvaluation: Sendable, Equatable {
+    /// The number of pairs scored.
     public let pairs: Int
     /// Fraction of pairs whose translation equals the reference token for token (``WordVocabulary/words(in:)``).
     public let exactMatch: Double

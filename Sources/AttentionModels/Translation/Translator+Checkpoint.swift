@@ -5,10 +5,13 @@ import AttentionText
 
 /// What rebuilds a translator's shape: the architecture and its sizes (a checkpoint's `config`).
 public struct TranslatorConfiguration: Sendable, Equatable, Codable {
+    /// Which translator the weights belong to.
     public var architecture: TranslationArchitecture
     /// Bahdanau: embedding E and hidden H (per direction).
     public var embedding: Int?
+    /// H, the hidden width per direction (Bahdanau).
     public var hidden: Int?
+    /// The Transformer's shape (Transformer only).
     public var transformer: TransformerTranslator.Configuration?
 }
 
@@ -16,8 +19,10 @@ public struct TranslatorConfiguration: Sendable, Equatable, Codable {
 /// `translate`, `config` (``TranslatorConfiguration``) and both vocabularies (`source_vocabulary`,
 /// `target_vocabulary`: the words in id order), written atomically.
 public enum TranslatorCheckpoint {
+    /// The task name translation checkpoints carry; loading refuses other tasks.
     public static let task = "translate"
 
+    /// The configuration that rebuilds `model`'s shape (what a checkpoint stores as `config`).
     public static func configuration(of model: any Translator) -> TranslatorConfiguration {
         if let b = model as? BahdanauTranslator {
             return TranslatorConfiguration(architecture: .bahdanau, embedding: b.sourceEmbedding.weight.value.shape[1],

@@ -5,6 +5,7 @@ import AttentionTraining
 
 /// The two models `attention translate train --architecture` offers.
 public enum TranslationArchitecture: String, Sendable, Codable, CaseIterable {
+    /// Bahdanau's GRU encoder–decoder with additive attention, or the encoder–decoder Transformer.
     case bahdanau, transformer
 }
 
@@ -12,16 +13,23 @@ public enum TranslationArchitecture: String, Sendable, Codable, CaseIterable {
 /// (``LengthBatches``), gradient clipping, a validation split whose exact match is reported as training goes.
 /// Defaults that are `nil` depend on the architecture (``resolved``).
 public struct TranslationTrainingOptions: Sendable, Equatable {
+    /// Bahdanau's GRU translator (the default) or the Transformer.
     public var architecture: TranslationArchitecture = .bahdanau
     /// Mini-batch steps; nil: `epochs` passes over the training pairs, or the architecture's default.
     public var steps: Int?
     /// Passes over the training pairs (used when `steps` is nil).
     public var epochs: Int?
+    /// Pairs per mini-batch (batched by similar length).
     public var batchSize = 32
+    /// Peak AdamW learning rate; nil: 3e-3 (Bahdanau) or 1e-3 (Transformer).
     public var learningRate: Double?
+    /// Linear warm-up steps before the cosine decay; nil: 100 (Bahdanau) or 200 (Transformer), at most steps − 1.
     public var warmupSteps: Int?
+    /// AdamW's decoupled weight decay.
     public var weightDecay = 0.01
+    /// The global gradient norm is clipped to this before each step.
     public var clipNorm = 1.0
+    /// Label smoothing of the cross-entropy; nil: 0 (Bahdanau) or 0.1 (Transformer).
     public var labelSmoothing: Double?
     /// Share of the training file kept aside for the validation exact match (none under 20 pairs).
     public var validationFraction = 0.05
@@ -29,11 +37,15 @@ public struct TranslationTrainingOptions: Sendable, Equatable {
     public var validationLimit = 200
     /// Steps between validation reports (and one at the end).
     public var validationEvery = 250
+    /// Seeds the weights, the batches, dropout and the split: same seed, bit-identical model.
     public var seed: UInt64 = 1
     /// Bahdanau sizes: embedding E, hidden H per direction.
     public var embedding = 32
+    /// Bahdanau: H, the hidden width per direction.
     public var hidden = 64
+    /// The Transformer's shape (used when `architecture` is `.transformer`).
     public var transformer = TransformerTranslator.Configuration()
+    /// The defaults of `attention translate train`.
     public init() {}
 
     /// Steps, learning rate, warm-up and label smoothing with the architecture's defaults filled in.
@@ -48,10 +60,13 @@ public struct TranslationTrainingOptions: Sendable, Equatable {
 
 /// One pair of a parallel corpus.
 public struct TranslationPair: Sendable, Equatable {
+    /// The source (French) and target (English) sentences.
     public let source: String, target: String
+    /// A pair of sentences.
     public init(source: String, target: String) { self.source = source; self.target = target }
 }
 
+/// Training either translator on sentence pairs (the vocabularies are built from the training pairs).
 public enum TranslationTraining {
     /// Trains a translator of `options.architecture` on `pairs` (vocabularies from the training part).
     /// `progress` is called after every step; it carries the validation exact match every `validationEvery` steps.

@@ -5,12 +5,16 @@ import AttentionText
 /// (each row has one weight per source token; the `<eos>` step's row is included when it was reached) and
 /// whether `<eos>` was reached within the length limit.
 public struct DecodedTranslation: Sendable, Equatable {
+    /// The target word ids produced, without `<sos>` and `<eos>`.
     public let ids: [Int]
+    /// The alignment [T_out, S]: row t is where step t looked (the Transformer: the last layer's mean over heads).
     public let alignment: [[Double]]
+    /// Whether the decoder emitted `<eos>` within the length limit.
     public let reachedEnd: Bool
     /// Per decoder layer and head, the cross-attention rows [layer][head][row][column] (the Transformer only).
     public var crossAttention: [[[[Double]]]]?
 
+    /// A decoded sentence from its parts (the translators make these; `Translator/translations(of:maxLength:beam:)` turns them into words).
     public init(ids: [Int], alignment: [[Double]], reachedEnd: Bool, crossAttention: [[[[Double]]]]? = nil) {
         self.ids = ids; self.alignment = alignment; self.reachedEnd = reachedEnd; self.crossAttention = crossAttention
     }
@@ -22,7 +26,9 @@ public struct DecodedTranslation: Sendable, Equatable {
 /// When the decoder never emits `<eos>` within the length limit, `reachedEnd` is false and the alignment has one
 /// row per word; otherwise it has one more row, for `<eos>`. ``rowLabels`` gives the labels in both cases.
 public struct TranslationResult: Sendable, Equatable {
+    /// The target words produced (`<unk>` for an id the target vocabulary cannot name).
     public let words: [String]
+    /// The alignment [T_out, S]; see `rowLabels` for its rows and `sourceWords` for its columns.
     public let alignment: [[Double]]
     /// False when the output stopped at the length limit without `<eos>`.
     public let reachedEnd: Bool
@@ -33,6 +39,7 @@ public struct TranslationResult: Sendable, Equatable {
     /// [layer][head][row][column] cross-attention of the Transformer, when it was asked for.
     public var crossAttention: [[[[Double]]]]?
 
+    /// A translation from its parts; `sourceWords` and `crossAttention` are set afterwards.
     public init(words: [String], alignment: [[Double]], reachedEnd: Bool, unknownWords: [String]) {
         self.words = words; self.alignment = alignment; self.reachedEnd = reachedEnd; self.unknownWords = unknownWords
     }
@@ -44,7 +51,9 @@ public struct TranslationResult: Sendable, Equatable {
 /// A French → English (any → any) translation model trained on word ids: both architectures of
 /// `attention translate` (``BahdanauTranslator``, ``TransformerTranslator``) conform.
 public protocol Translator: Module {
+    /// The source (French) words, in id order.
     var sourceVocabulary: WordVocabulary { get }
+    /// The target (English) words, in id order.
     var targetVocabulary: WordVocabulary { get }
     /// Teacher-forced mean cross-entropy over target words and `<eos>` (padding ignored). Ids without specials.
     func loss(sources: [[Int]], targets: [[Int]], labelSmoothing: Double) -> Tensor

@@ -12,13 +12,16 @@ import AttentionText
 /// let (train, test) = all.standardSplit()     // 1400, 397 images
 /// ```
 public struct DigitImages: Sendable, Equatable {
+    /// Image height and width in pixels (8 × 8 for the UCI digits; strips of k digits are 8 × 8k).
     public let height: Int, width: Int
     /// Each image row-major, `height · width` values in 0…16.
     public var pixels: [[Double]]
     /// The label of each image, when the file had a label column.
     public var labels: [Int?]
 
+    /// The rows of the UCI file that are the test split (397 images); training never reads them.
     public static let testRows = 1400..<1797
+    /// The largest pixel value of the UCI digits (ink); the models divide by it to read pixels in 0…1.
     public static let maximumValue = 16.0
 
     /// `$ATTENTION_DIGITS`, else the cache file of `Scripts/fetch-digits.sh`.
@@ -29,6 +32,8 @@ public struct DigitImages: Sendable, Equatable {
         return cache + "/digits/digits.csv"
     }
 
+    /// Images from values in memory: each `pixels` row holds `height · width` values, one label (or nil) per image.
+    /// Mismatched counts stop with a precondition naming both (data from a file goes through `init(contentsOf:height:width:requireLabels:)`, which throws).
     public init(height: Int = 8, width: Int = 8, pixels: [[Double]], labels: [Int?]) {
         precondition(pixels.count == labels.count && pixels.allSatisfy { $0.count == height * width },
                      "DigitImages: \(pixels.count) images of \(height)×\(width) need as many labels and \(height * width) values each")
@@ -78,8 +83,10 @@ public struct DigitImages: Sendable, Equatable {
         self.init(height: height, width: w, pixels: pixels, labels: labels)
     }
 
+    /// The number of images.
     public var count: Int { pixels.count }
 
+    /// The images (and labels) at `rows`, same size; the rows must be in `0..<count`.
     public subscript(rows: Range<Int>) -> DigitImages {
         DigitImages(height: height, width: width, pixels: Array(pixels[rows]), labels: Array(labels[rows]))
     }
@@ -93,13 +100,20 @@ public struct DigitImages: Sendable, Equatable {
 
 /// Why an image file could not be read.
 public enum DigitImagesError: Error, CustomStringConvertible, Equatable {
+    /// The file could not be read.
     case file(String)
+    /// The file holds no images.
     case empty(source: String)
+    /// A row with the wrong number of values.
     case length(source: String, line: Int, expected: String, found: Int)
+    /// A value that is not a number.
     case value(source: String, line: Int, column: Int, text: String)
+    /// A pixel outside 0…16 (or NaN).
     case range(source: String, line: Int, column: Int, value: Double)
+    /// A label that is not a digit 0…9.
     case label(source: String, line: Int, text: String)
 
+    /// The message: the file, line and column, what was expected and what was found.
     public var description: String {
         switch self {
         case .file(let m): return m

@@ -13,7 +13,9 @@ import AttentionTransformers
 /// Attention weights of every layer come back on request ([B, H, N+1, N+1] each), so `attention digits run` can
 /// show where the [CLS] token looked and the attention rollout of Abnar & Zuidema (2020) over the pixels.
 public final class VisionTransformer: Module {
+    /// The model's shape (saved in checkpoints); `validate()` refuses sizes that cannot build a model.
     public struct Configuration: Sendable, Equatable, Codable {
+        /// Hi × Wi: the image size in pixels (both must be multiples of `patch`).
         public var imageHeight = 8, imageWidth = 8
         /// P: patches are P×P pixels.
         public var patch = 2
@@ -22,12 +24,17 @@ public final class VisionTransformer: Module {
         public var patchContext = 1
         /// D.
         public var dimension = 64
+        /// L: encoder blocks.
         public var layers = 3
+        /// Attention heads per block (`dimension` must be a multiple).
         public var heads = 4
+        /// The hidden width of each block's feed-forward network.
         public var feedForward = 128
+        /// C: the number of classes (10 digits).
         public var classes = 10
         /// Dropout inside the encoder blocks while training (attention weights, after each sublayer, in the feed-forward).
         public var dropout = 0.0
+        /// The defaults: 8 × 8 images, 2 × 2 patches with a 1-pixel border, D = 64, 3 blocks of 4 heads, 10 classes.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
@@ -35,6 +42,7 @@ public final class VisionTransformer: Module {
         }
 
         // Checkpoints written before `dropout` existed decode with 0.
+        /// Decodes a checkpoint's configuration; fields added later (`patchContext`, `dropout`) default to 0 when absent.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             imageHeight = try c.decode(Int.self, forKey: .imageHeight); imageWidth = try c.decode(Int.self, forKey: .imageWidth)
@@ -46,12 +54,17 @@ public final class VisionTransformer: Module {
             dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0
         }
 
+        /// Hi / P: patch rows.
         public var patchRows: Int { imageHeight / patch }
+        /// Wi / P: patch columns.
         public var patchColumns: Int { imageWidth / patch }
+        /// N = (Hi/P)·(Wi/P): image tokens (the [CLS] token makes N + 1).
         public var patchCount: Int { patchRows * patchColumns }
         /// Pixels a token reads: (P + 2c)².
         public var tokenPixels: Int { (patch + 2 * patchContext) * (patch + 2 * patchContext) }
 
+        /// Refuses sizes that cannot build a model, naming the field and its value.
+        /// - Throws: `VisionError.configuration`.
         public func validate() throws(VisionError) {
             func need(_ ok: Bool, _ what: String) throws(VisionError) { if !ok { throw .configuration(what) } }
             try need((1...256).contains(imageHeight) && (1...1024).contains(imageWidth), "image size \(imageHeight)×\(imageWidth) out of range")
@@ -67,16 +80,27 @@ public final class VisionTransformer: Module {
         }
     }
 
+    /// The shape this model was built with.
     public let configuration: Configuration
+    /// Wₑ, bₑ: a token's (P+2c)² pixels → D.
     public let patchEmbedding: Linear
+    /// The learnt [CLS] token, [D], prepended to the patch tokens; its last state classifies the image.
     public let classToken: Parameter          // [D]
+    /// The [CLS] token's position vector, [D].
     public let classPosition: Parameter       // [D]
+    /// Learnt row positions, [Hi/P, D]: a patch at (r, c) gets row r + column c.
     public let rowPositions: Parameter        // [Hi/P, D]
+    /// Learnt column positions, [Wi/P, D].
     public let columnPositions: Parameter     // [Wi/P, D]
+    /// The L pre-norm encoder blocks (GELU feed-forward).
     public let layers: [TransformerEncoderLayer]
+    /// The final LayerNorm, applied to the [CLS] state before the head.
     public let norm: LayerNorm
+    /// The classifier, D → C logits.
     public let head: Linear
 
+    /// A freshly initialised model drawn from `rng` (same seed, same weights).
+    /// - Throws: `VisionError.configuration` when `Configuration/validate()` refuses `c`.
     public init(_ c: Configuration, rng: inout RandomGenerator) throws(VisionError) {
         try c.validate()
         configuration = c
@@ -93,11 +117,13 @@ public final class VisionTransformer: Module {
         head = Linear(inputSize: d, outputSize: c.classes, rng: &rng)
     }
 
+    /// The parameters that belong to no child layer: the [CLS] token and the positions (checkpoint names).
     override public var ownParameters: [(String, Parameter)] {
         [("classToken", classToken), ("classPosition", classPosition), ("rowPositions", rowPositions),
          ("columnPositions", columnPositions)]
     }
 
+    /// The layers in checkpoint order: `patchEmbedding`, `layers.N`, `norm`, `head`.
     override public var children: [(String, Module)] {
         [("patchEmbedding", patchEmbedding)] + layers.enumerated().map { ("layers.\($0.offset)", $0.element) }
             + [("norm", norm), ("head", head)]
@@ -142,9 +168,12 @@ public final class VisionTransformer: Module {
 
 /// Why a vision model could not be built, trained or loaded.
 public enum VisionError: Error, CustomStringConvertible, Equatable {
+    /// A configuration that cannot build a model (the message names the field).
     case configuration(String)
+    /// Images that cannot be used (the message names the source).
     case data(String)
 
+    /// The message, prefixed by what failed.
     public var description: String {
         switch self {
         case .configuration(let m): return "vision model configuration: \(m)"
