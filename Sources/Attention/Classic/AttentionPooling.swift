@@ -20,16 +20,22 @@ import AttentionTensorCore
 /// let (summary, weights) = pool(states, lengths: [7, 4])   // [2, 64], [2, S]
 /// ```
 public final class AttentionPooling: Module {
+    /// How the learned query scores each state. Raw values `"additive"` and `"scaled-dot"`.
     public enum Scorer: String, Sendable, CaseIterable {
+        /// `additive`: a `BahdanauAttention` with the learned query (vᵀ tanh(W q + b + U h_i + c));
+        /// `scaledDot`: qᵀ h_i / √D.
         case additive, scaledDot = "scaled-dot"
     }
 
+    /// The scoring function chosen at initialisation.
     public let scorer: Scorer
     /// q [D].
     public let query: Parameter
     /// The additive scorer's W, U and v (nil for scaled dot).
     public let additive: BahdanauAttention?
 
+    /// A pooling over states of `dimension` D features (D > 0, a precondition). q is drawn from N(0, 1/D); the
+    /// additive scorer's hidden size is `attentionSize` (default D) and is ignored by `.scaledDot`. Float32 parameters.
     public init(dimension: Int, scorer: Scorer, attentionSize: Int? = nil, rng: inout RandomGenerator) {
         precondition(dimension > 0, "AttentionPooling: dimension must be positive, got \(dimension)")
         self.scorer = scorer
@@ -38,15 +44,24 @@ public final class AttentionPooling: Module {
             ? BahdanauAttention(queryDim: dimension, keyDim: dimension, hiddenSize: attentionSize ?? dimension, rng: &rng) : nil
     }
 
+    /// q, as `"query"`.
     override public var ownParameters: [(String, Parameter)] { [("query", query)] }
+    /// The additive scorer as `"additive"`, or nothing for `.scaledDot`.
     override public var children: [(String, Module)] { additive.map { [("additive", $0)] } ?? [] }
 
+    /// D, the length of the learned query and the keys' last dimension.
     public var dimension: Int { query.value.shape[0] }
 
+    /// Pools `states` [B, S, D] (scored and averaged) with `lengths` [B] (each in 0...S) → (pooled [B, D],
+    /// weights [B, S]). Positions ≥ `lengths[b]` get weight 0; a length of 0 gives weights 0 and pooled 0. Padded
+    /// positions are scored, then masked: a NaN anywhere in a row's states, padding included, makes its weights and
+    /// pooled vector NaN (as PyTorch's softmax does), so pad with finite values.
     public func callAsFunction(_ states: Tensor, lengths: [Int]) -> (pooled: Tensor, weights: Tensor) {
         callAsFunction(keys: states, values: states, lengths: lengths)
     }
 
+    /// Scores `keys` [B, S, D] and averages `values` [B, S, Dv] → (pooled [B, Dv], weights [B, S]); `lengths` [B],
+    /// each in 0...S, marks the real positions (the rest get weight 0; a length of 0 gives weights 0 and pooled 0).
     public func callAsFunction(keys: Tensor, values: Tensor, lengths: [Int]) -> (pooled: Tensor, weights: Tensor) {
         precondition(keys.rank == 3 && keys.shape[2] == dimension,
                      "AttentionPooling: keys must be [B, S, \(dimension)], got \(keys.shape)")

@@ -19,10 +19,16 @@
 /// let (context, weights) = attention(query: s, keys: encoderOutputs, lengths: [5, 3])
 /// ```
 public final class BahdanauAttention: Module {
+    /// Wa with bias ba: decoder state [B, Dq] → [B, hiddenSize].
     public let queryProjection: Linear   // Wa
+    /// Ua with bias bu: encoder outputs [B, S, Dk] → [B, S, hiddenSize].
     public let keyProjection: Linear     // Ua
+    /// va [hiddenSize]: reduces tanh(…) to one score per position.
     public let vector: Parameter         // va [hidden]
 
+    /// A layer for decoder states of `queryDim` features and encoder outputs of `keyDim`, scoring in a space of
+    /// `hiddenSize`. Wa and Ua are initialised as `Linear` layers; va uniform in ±1/√hiddenSize. All sizes must be
+    /// positive (a precondition). Parameters are Float32.
     public init(queryDim: Int, keyDim: Int, hiddenSize: Int, rng: inout RandomGenerator) {
         precondition(queryDim > 0 && keyDim > 0 && hiddenSize > 0,
                      "BahdanauAttention: sizes must be positive, got queryDim \(queryDim), keyDim \(keyDim), hiddenSize \(hiddenSize)")
@@ -32,9 +38,12 @@ public final class BahdanauAttention: Module {
         vector = Parameter(Tensor.randomUniform([hiddenSize], low: -bound, high: bound, using: &rng))
     }
 
+    /// Wa and Ua, as `"queryProjection"` and `"keyProjection"`.
     override public var children: [(String, Module)] { [("queryProjection", queryProjection), ("keyProjection", keyProjection)] }
+    /// va, as `"vector"`.
     override public var ownParameters: [(String, Parameter)] { [("vector", vector)] }
 
+    /// The width of the scoring space, the length of va.
     public var hiddenSize: Int { vector.value.shape[0] }
 
     /// Ua·h + bu for every encoder output: keys [B, S, Dk] → [B, S, hidden].

@@ -24,12 +24,17 @@
 public struct NadarayaWatson: HasParameters, Sendable {
     /// The kernel K.
     public enum Kernel: String, Sendable, CaseIterable {
+        /// K(u) = exp(−u²/2): softmax weights, differentiable everywhere.
         case gaussian
+        /// K(u) = 1 if |u| ≤ 1 else 0: the mean of the targets within distance 1/w; no gradient to w, x or x_i.
         case boxcar
+        /// K(u) = 1: every query gets the mean target (no attention); gradient to y_i only.
         case constant
+        /// K(u) = max(0, 1 − u²): compact support, so a query at distance ≥ 1/w from every key gets 0.
         case epanechnikov
     }
 
+    /// The kernel K applied to the scaled distances u = ‖x − x_i‖ · w.
     public var kernel: Kernel
     /// w, rank 0 (or one element): multiplies the distance.
     public var width: Tensor
@@ -46,6 +51,7 @@ public struct NadarayaWatson: HasParameters, Sendable {
         self.width = width.rank == 0 ? width : width.reshaped([])
     }
 
+    /// The one learnable tensor, `"width"` (rank 0). Setting it checks the name and the shape.
     public var parameters: [String: Tensor] {
         get { ["width": width] }
         set {

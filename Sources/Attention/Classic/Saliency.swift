@@ -70,6 +70,7 @@ public struct SaliencyGate: HasParameters, Sendable {
         self.bias = bias
     }
 
+    /// `"weight"` W [E, E] and `"bias"` b [E]. Setting them checks the names and the shapes.
     public var parameters: [String: Tensor] {
         get { ["weight": weight, "bias": bias] }
         set {

@@ -5,19 +5,28 @@
 /// α = softmax(e) = [0.3619, 0.3805, 0.2576], context c = Σ αᵢhᵢ = [0.7178, 1.0239]. The article prints
 /// [0.716, 1.026] because it multiplies its weights rounded to [0.36, 0.38, 0.26].
 public enum WorkedExample {
+    /// The source words, one per encoder state.
     public static let words = ["Bonjour", "le", "monde"]
+    /// h₁, h₂, h₃: the keys and values, [S = 3][2].
     public static let encoderStates: [[Double]] = [[1.0, 0.5], [0.8, 1.2], [0.2, 1.5]]
+    /// s₀: the query, [2].
     public static let decoderState: [Double] = [0.8, 0.3]
     /// The weights as the article rounds them, and the context it derives from them.
     public static let articleWeights: [Double] = [0.36, 0.38, 0.26]
+    /// The context [2] the article derives from `articleWeights`.
     public static let articleContext: [Double] = [0.716, 1.026]
 
     /// One attention step: scores → weights → context.
     public struct Step: Sendable, Codable {
+        /// The scorer's name (`"dot"`, `"scaled-dot"`, `"additive"`).
         public let scorer: String
+        /// The score formula, as printed.
         public let formula: String
+        /// The scores e, one per source word [3].
         public let scores: [Double]
+        /// α = softmax(e) [3]; sums to 1.
         public let weights: [Double]
+        /// c = Σ αᵢhᵢ [2].
         public let context: [Double]
     }
 

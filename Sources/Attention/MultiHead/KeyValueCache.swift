@@ -9,11 +9,16 @@ import AttentionTensorCore
 ///
 /// Shapes: keys and values [B, Hkv, S, D].
 public final class KeyValueCache {
+    /// Whether `update(keys:values:)` appends (`selfAttention`) or replaces (`crossAttention`) what is cached.
     public enum Kind: Sendable { case selfAttention, crossAttention }
+    /// How updates combine with what is cached.
     public let kind: Kind
+    /// The cached keys [B, Hkv, S, D], nil while empty.
     public private(set) var keys: Tensor?
+    /// The cached values [B, Hkv, S, D], nil while empty.
     public private(set) var values: Tensor?
 
+    /// An empty cache of the given kind.
     public init(kind: Kind = .selfAttention) { self.kind = kind }
 
     /// Number of cached positions S.

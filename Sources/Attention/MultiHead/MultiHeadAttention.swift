@@ -107,6 +107,7 @@ public final class MultiHeadAttention: Module {
 
     /// What to return besides the output.
     public enum WeightsOutput: Sendable, Equatable {
+        /// Only the output; the weights come back nil (and the automatic kernel choice need not form them).
         case none
         /// [B, H, L, S′].
         case perHead
@@ -175,10 +176,13 @@ public final class MultiHeadAttention: Module {
         gateProjection = c.outputGate ? Linear(inputSize: e, outputSize: e, rng: &rng) : nil
     }
 
+    /// The bias slots `"biasKey"` and `"biasValue"`, when `addBiasKV` is set.
     override public var ownParameters: [(String, Parameter)] {
         (biasKey.map { [("biasKey", $0)] } ?? []) + (biasValue.map { [("biasValue", $0)] } ?? [])
     }
 
+    /// The projections that exist in this configuration, under their property names (`inputProjection` when
+    /// packed, else `queryProjection`, `keyProjection`, `valueProjection`; then `outputProjection` and `gateProjection`).
     override public var children: [(String, Module)] {
         var out: [(String, Module)] = []
         if let p = inputProjection { out.append(("inputProjection", p)) }

@@ -48,11 +48,18 @@ public enum PositionalEncoding {
 /// x₂cos pθᵢ + x₁sin pθᵢ). `pairing` says which features form a pair: `.interleaved` (2i, 2i+1) as in the paper and
 /// GPT-J; `.halves` (i, i + E/2) as in GPT-NeoX and Hugging Face Llama.
 public struct RotaryEmbedding: Sendable {
+    /// Which features form a rotated pair: `interleaved` (2i, 2i+1), `halves` (i, i + E/2).
     public enum Pairing: Sendable { case interleaved, halves }
+    /// E, the last dimension of the tensors rotated (even).
     public let dimension: Int
+    /// The base of the angle frequencies θᵢ = base^(−2i/E) (10 000 in the paper and most models).
     public let base: Double
+    /// Which features are rotated together (see `Pairing`).
     public let pairing: Pairing
 
+    /// A rotation for tensors whose last dimension is `dimension`, which must be even (a precondition).
+    /// The default `.halves` pairing is Hugging Face Llama's; a checkpoint trained with `.interleaved` (GPT-J, the
+    /// paper) gives wrong outputs, not an error, if loaded with the other pairing.
     public init(dimension: Int, base: Double = 10_000, pairing: Pairing = .halves) {
         precondition(dimension % 2 == 0, "RotaryEmbedding: dimension must be even, got \(dimension)")
         self.dimension = dimension
@@ -94,12 +101,16 @@ public struct RotaryEmbedding: Sendable {
 
 /// Learned absolute positions: a [maxLength, dimension] table added to the input (BERT, GPT-2).
 public final class LearnedPositionalEmbedding: Module {
+    /// The learned table [maxLength, dimension]: row p is added at position p.
     public let table: Embedding
 
+    /// A table of `maxLength` positions of `dimension` features, drawn from N(0, 1) (as `Embedding` does).
+    /// Inputs longer than `maxLength` (with the offset) are a precondition failure.
     public init(maxLength: Int, dimension: Int, rng: inout RandomGenerator) {
         table = Embedding(count: maxLength, dimension: dimension, rng: &rng)
     }
 
+    /// The table, under the name `"table"` (its weight is `table.weight`).
     override public var children: [(String, Module)] { [("table", table)] }
 
     /// x [B, L, D] → x + table[offset..<offset+L].

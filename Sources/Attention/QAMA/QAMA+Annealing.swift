@@ -17,11 +17,16 @@ import AttentionTensorCore
 /// number of head pairs. QAMA's authors solve it on a coherent Ising machine or, for training, with classical
 /// simulated annealing; this is the classical annealer, seeded, so a run is reproducible bit for bit.
 public struct QAMAProblem: Sendable {
+    /// The problem's size: `heads` heads (the rows of h), `tokens` tokens, `bits` bits q per token and head;
+    /// the assignment has heads·tokens·bits variables.
     public let heads: Int, tokens: Int, bits: Int
     /// J [heads][tokens·tokens] row-major, h [heads][tokens].
     public let quadratic: [[Double]], linear: [[Double]]
+    /// a, c and P of the energy above.
     public let quadraticWeight: Double, linearWeight: Double, headOverlapPenalty: Double
 
+    /// A problem from J (`quadratic`, one row-major tokens×tokens block per head) and h (`linear`, one row of
+    /// tokens per head). Preconditions: at least one head, matching sizes, `bits` in 1...16, finite J and h.
     public init(quadratic: [[Double]], linear: [[Double]], bits: Int, quadraticWeight: Double = 1, linearWeight: Double = 1,
                 headOverlapPenalty: Double = 2) {
         precondition(!linear.isEmpty && linear.count == quadratic.count, "QAMAProblem: \(quadratic.count) J blocks for \(linear.count) h rows")
@@ -74,6 +79,8 @@ public struct QAMAProblem: Sendable {
 
 /// Geometric cooling: temperatures initial, initial·cooling, … down to `final`, `sweeps` full sweeps at each.
 public struct AnnealingSchedule: Sendable, Equatable {
+    /// The first temperature, the factor (in (0, 1)) applied after each round, the last temperature (the loop
+    /// runs while T ≥ final), the full sweeps over all variables per temperature, and the random generator's seed.
     public var initialTemperature: Double, cooling: Double, finalTemperature: Double, sweeps: Int, seed: UInt64
 
     /// The defaults of QAMA's reference solver settings: 100 → 10⁻³ by ×0.99, 10 sweeps per temperature.

@@ -25,10 +25,13 @@ public enum QAMA {
     public struct Configuration: Sendable, Equatable {
         /// Bits per token and head: selection weights take 2^bits levels in [0, 1].
         public var bits = 4
+        /// a and c: the weights of the pair term (J) and of the token term (h) in the energy.
         public var quadraticWeight = 1.0, linearWeight = 1.0
         /// Penalty on two heads selecting the same bit of the same token.
         public var headOverlapPenalty = 2.0
+        /// The annealer's schedule; sequence s of a batch uses the seed `schedule.seed &+ s`.
         public var schedule = AnnealingSchedule()
+        /// The defaults: 4 bits, a = c = 1, overlap penalty 2, the default `AnnealingSchedule`.
         public init() {}
     }
 
@@ -111,11 +114,17 @@ public enum QAMA {
 /// per head, heads concatenated, output projection. `lastSelection` keeps the selection weights [B, H, N] of
 /// the latest call (for pictures of which tokens each head picked).
 public final class QAMAMultiHeadAttention: Module {
+    /// The projections Wq, Wk, Wv (D → D, before the split into heads) and Wo (D → D, after the concatenation).
     public let queryProjection: Linear, keyProjection: Linear, valueProjection: Linear, outputProjection: Linear
+    /// H, the number of heads; each has D / H features.
     public let heads: Int
+    /// The QUBO weights and the annealing schedule used by every call.
     public var configuration: QAMA.Configuration
+    /// The selection weights w [B, H, N] (in [0, 1]) of the latest call; nil before the first.
     public private(set) var lastSelection: Tensor?
 
+    /// A layer for inputs of `modelDim` D features with `heads` H heads; D must be a positive multiple of H
+    /// (a precondition). The four projections are `Linear` layers with biases (Float32).
     public init(modelDim: Int, heads: Int, configuration: QAMA.Configuration = QAMA.Configuration(), rng: inout RandomGenerator) {
         precondition(heads > 0 && modelDim % heads == 0, "QAMAMultiHeadAttention: modelDim \(modelDim) must be a positive multiple of heads \(heads)")
         queryProjection = Linear(inputSize: modelDim, outputSize: modelDim, rng: &rng)
@@ -126,11 +135,15 @@ public final class QAMAMultiHeadAttention: Module {
         self.configuration = configuration
     }
 
+    /// The four projections, under their property names.
     override public var children: [(String, Module)] {
         [("queryProjection", queryProjection), ("keyProjection", keyProjection), ("valueProjection", valueProjection),
          ("outputProjection", outputProjection)]
     }
 
+    /// Self-attention of x [B, N, D] → [B, N, D]; also sets `lastSelection`. Runs one annealing per sequence on
+    /// the CPU (slow for long N), deterministic for a given configuration. The selection w is a constant for the
+    /// gradient (it flows through J, h and the entropy terms).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 3, "QAMAMultiHeadAttention: input must be [B, N, D], got \(x.shape)")
         let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2]), e = d / heads

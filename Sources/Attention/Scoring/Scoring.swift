@@ -65,6 +65,7 @@ func uniformInit(_ shape: [Int], fanIn: Int, dtype: DType, rng: inout RandomGene
 ///
 /// Shapes: query [..., L, E], key [..., S, E] → [..., L, S]. One batched matrix product q·kᵀ.
 public struct DotScore: AttentionScoring {
+    /// The dot-product scorer; it has no parameters.
     public init() {}
 
     public func scores(query: Tensor, key: Tensor) -> Tensor {
@@ -83,6 +84,8 @@ public struct ScaledDotScore: AttentionScoring {
     /// Multiplier of qᵀk; nil means 1/√E with E the last dimension of the query.
     public var scale: Double?
 
+    /// A scorer multiplying qᵀk by `scale`, or by 1/√E (E = the query's last dimension) when `scale` is nil.
+    /// The scale is a `Double` applied in the operands' dtype, so Float32 scores round it to Float32.
     public init(scale: Double? = nil) { self.scale = scale }
 
     public func scores(query: Tensor, key: Tensor) -> Tensor {
@@ -144,6 +147,7 @@ public struct CosineScore: AttentionScoring {
     /// The ε in the norms.
     public static let epsilon = 1e-8
 
+    /// A cosine scorer dividing by `temperature` τ, which must be > 0 (a precondition).
     public init(temperature: Double = 1) {
         precondition(temperature > 0, "CosineScore: temperature must be positive, got \(temperature)")
         self.temperature = temperature

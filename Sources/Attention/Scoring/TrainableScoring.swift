@@ -12,11 +12,14 @@ public final class ScoringLayer<Scorer: ParameterizedScoring>: Module {
     private let template: Scorer
     private let named: [(String, Parameter)]
 
+    /// Wraps `scorer`: each of its named tensors becomes a `Parameter` (initialised to the scorer's current
+    /// value, under the same name), in the order of the names.
     public init(_ scorer: Scorer) {
         template = scorer
         named = scorer.parameters.sorted { $0.key < $1.key }.map { ($0.key, Parameter($0.value)) }
     }
 
+    /// The scorer's tensors as parameters, named as in its `parameters` dictionary, sorted by name.
     override public var ownParameters: [(String, Parameter)] { named }
 
     /// The scorer with the current parameter values.
