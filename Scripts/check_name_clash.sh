@@ -7,14 +7,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$ROOT/.build/name-clash"
-# Never delete what this script did not make: the folder is reused only when it carries the marker a run left.
-MARK=".attention-name-clash"
-if [ -e "$WORK" ] && [ ! -e "$WORK/$MARK" ]; then
-    echo "check_name_clash: $WORK exists and was not made by this script; refusing to write into it" >&2
-    exit 74
-fi
-mkdir -p "$WORK"
-touch "$WORK/$MARK"
+# Never delete what this script did not make (Scripts/work_folder.sh): the folder is reused only when it carries the
+# marker a run left.
+source "$ROOT/Scripts/work_folder.sh"
+claim_work_folder check_name_clash "$WORK" .attention-name-clash
 rm -rf "$WORK/Sources" "$WORK/Package.swift"
 mkdir -p "$WORK/Sources/Models" "$WORK/Sources/Text" "$WORK/Sources/Training" "$WORK/Sources/App"
 cat > "$WORK/Package.swift" <<SWIFT

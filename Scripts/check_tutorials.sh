@@ -17,14 +17,10 @@ RES="$ROOT/Sources/Attention/Attention.docc/Resources"
 UPDATE=0
 if [ "${1:-}" = "--update" ]; then UPDATE=1; shift; fi
 WORK="${1:-$ROOT/.build/tutorials}"
-MARK=".attention-tutorials"
-if [ -e "$WORK" ] && [ ! -e "$WORK/$MARK" ]; then
-    echo "check_tutorials: $WORK exists and was not made by this script; refusing to write into it" >&2
-    exit 74
-fi
+source "$ROOT/Scripts/work_folder.sh"   # never delete what this script did not make
+claim_work_folder check_tutorials "$WORK" .attention-tutorials
+rm -rf "$WORK/Sources" "$WORK/run"
 mkdir -p "$WORK/Sources"
-touch "$WORK/$MARK"
-rm -rf "$WORK/Sources/"* "$WORK/run"
 
 targets=()
 for f in "$RES"/${TUTORIAL_STEPS:-*}-[0-9][0-9].swift; do

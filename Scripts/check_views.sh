@@ -17,14 +17,11 @@ BIN="${ATTENTION_BIN:-.build/release/attention}"
 [ -x "$BIN" ] || swift build -c release --product attention >/dev/null
 OUT="${1:-.build/views}"
 P="$OUT/pages"
-# Never delete a folder this script did not make: an existing OUT is replaced only when it carries the marker an
-# earlier run left; anything else is refused.
-if [ -e "$OUT" ]; then
-    if [ -f "$OUT/.attention-views" ]; then rm -rf "$OUT"
-    else echo "check_views: $OUT exists and was not made by this script; give a new folder" >&2; exit 74; fi
-fi
+# Never delete a folder this script did not make (Scripts/work_folder.sh): an existing OUT is emptied only when it
+# carries the marker an earlier run left; anything else is refused.
+source Scripts/work_folder.sh   # the working directory is the repository root here
+claim_work_folder --fresh check_views "$OUT" .attention-views
 mkdir -p "$P"
-touch "$OUT/.attention-views"
 
 "$BIN" demo --heatmap "$P/demo.svg" >/dev/null
 "$BIN" demo --heatmap "$P/demo.html" >/dev/null

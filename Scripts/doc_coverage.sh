@@ -21,13 +21,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 LIST=0
 if [ "${1:-}" = "--list" ]; then LIST=1; shift; fi
 WORK="${1:-$ROOT/.build/doc-coverage}"
-MARK=".attention-doc-coverage"
-if [ -e "$WORK" ] && [ ! -e "$WORK/$MARK" ]; then
-    echo "doc_coverage: $WORK exists and was not made by this script; refusing to write into it" >&2
-    exit 74
-fi
-mkdir -p "$WORK"
-touch "$WORK/$MARK"
+source "$ROOT/Scripts/work_folder.sh"   # never delete what this script did not make
+claim_work_folder doc_coverage "$WORK" .attention-doc-coverage
 rm -rf "$WORK/graphs" "$WORK/archives"
 mkdir -p "$WORK/graphs" "$WORK/archives"
 
