@@ -68,7 +68,7 @@ extension GEMM {
     /// hands back the transpose of a [in, out] product, which the clipping and the optimiser then had to copy),
     /// db = Σ rows of g. Each element gets the same operations in the same order as in `matmul` + `+` (the same
     /// kernel, the same K blocks, products of the same two numbers), so the results are bit for bit those of
-    /// the composed ops (test `LinearTests`); nil for other dtypes.
+    /// the composed ops (test `FusedInferenceTests.recordedLinearEqualsTheComposedOps`); nil for other dtypes.
     static func recordedLinear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor? {
         guard x.dtype == .float32, weight.dtype == .float32, (bias?.dtype ?? .float32) == .float32 else { return nil }
         let xc = x.materialized(), w = weight.materialized(), b = bias?.materialized()

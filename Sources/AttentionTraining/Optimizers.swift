@@ -148,7 +148,7 @@ public class Adam: Optimizer {
     /// Float32 parameters (without amsgrad) go through the C kernel (`FusedAdam`), which reads and writes their
     /// buffers directly, vectorises the divisions and square roots and splits the work over the threads: the Double
     /// copies and the scalar divisions of the rule below were 9 % of a translator's training step. Same bits as
-    /// `fusedUpdate` on the Double copy (test `AdamKernelTests`).
+    /// `fusedUpdate` on the Double copy (test `float32PathEqualsTheDoubleRule`).
     override func updateFloat32(_ value: Tensor, _ gradient: Tensor, _ state: inout [String: [Double]]) -> Tensor? {
         guard !amsgrad, value.dtype == .float32, gradient.dtype == .float32, gradient.count == value.count else { return nil }
         let n = value.count
