@@ -5,7 +5,8 @@ import AttentionCKernels
 ///
 /// It computes exactly what the optimiser's scalar Float64 rule computes — widen w and g to Double, the moments
 /// in Double, round the new w once to Float — with the same operations in the same order and no multiply-add
-/// contraction, so the result is bit for bit the scalar rule's on every kernel path (tests `CKernelsTests.Adam`, `OptimizerTests.float32PathEqualsTheDoubleRule`). It
+/// contraction, so the result is bit for bit the scalar rule's on every kernel path (tests `CKernelsTests.Adam`,
+/// `OptimizerTests.float32PathEqualsTheDoubleRule`). It
 /// is faster because it reads and writes the Float32 buffers directly (no Double copies of w and g), runs four
 /// (AVX2) or eight (AVX-512) lanes of divisions and square roots at a time, and splits long tensors over the
 /// worker threads.
