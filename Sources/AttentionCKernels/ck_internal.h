@@ -57,10 +57,11 @@ void ck_sgemm_drive(const ck_sgemm_impl *impl, int64_t M, int64_t N, int64_t K, 
                     const float *packed_b, float beta, float *C, int64_t ldc, void *workspace,
                     ck_rows_epilogue epilogue, const float *bias, ck_activation act);
 
-/// Pre-packed B (see gemm_driver.c for the layout): its size in bytes, and the packing.
+/// Pre-packed B (see gemm_driver.c for the layout): its size in bytes, and the packing (of part `part` of
+/// `parts`: an even share of every column block's strips; parts 0..<parts together pack all of B).
 size_t ck_sgemm_impl_packed_b_size(const ck_sgemm_impl *impl, int64_t K, int64_t N);
 void ck_sgemm_impl_pack_b(const ck_sgemm_impl *impl, int64_t K, int64_t N, const float *B, int64_t rsB,
-                          int64_t csB, float *dst);
+                          int64_t csB, float *dst, int64_t part, int64_t parts);
 
 /// Portable packer (any strides, any w): the scalar and NEON paths, and ck_pack_x86's general case.
 void ck_pack_generic(int64_t mn, int64_t kc, const float *src, int64_t rs, int64_t cs, float *dst,

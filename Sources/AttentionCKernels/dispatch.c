@@ -155,8 +155,13 @@ size_t ck_sgemm_packed_b_size(ck_isa isa, int64_t K, int64_t N) {
 }
 
 void ck_sgemm_pack_b(ck_isa isa, int64_t K, int64_t N, const float *B, int64_t rsB, int64_t csB, void *dst) {
+    ck_sgemm_pack_b_part(isa, K, N, B, rsB, csB, dst, 0, 1);
+}
+
+void ck_sgemm_pack_b_part(ck_isa isa, int64_t K, int64_t N, const float *B, int64_t rsB, int64_t csB, void *dst,
+                          int64_t part, int64_t parts) {
     const ck_kernel_table *t = isa == CK_ISA_AUTO ? ck_active_table() : table_or_scalar(isa);
-    ck_sgemm_impl_pack_b(&t->sgemm, K, N, B, rsB, csB, (float *)dst);
+    ck_sgemm_impl_pack_b(&t->sgemm, K, N, B, rsB, csB, (float *)dst, part, parts);
 }
 
 void ck_sgemm_packed_bias_act(ck_isa isa, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t rsA,

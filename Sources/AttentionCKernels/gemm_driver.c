@@ -63,15 +63,22 @@ size_t ck_sgemm_impl_packed_b_size(const ck_sgemm_impl *impl, int64_t K, int64_t
 }
 
 void ck_sgemm_impl_pack_b(const ck_sgemm_impl *impl, int64_t K, int64_t N, const float *B, int64_t rsB,
-                          int64_t csB, float *dst) {
-    if (K <= 0 || N <= 0) return;
+                          int64_t csB, float *dst, int64_t part, int64_t parts) {
+    if (K <= 0 || N <= 0 || parts <= 0 || part < 0 || part >= parts) return;
     int64_t MC, NC, KC;
     blocks(impl, 1, N, K, &MC, &NC, &KC);
+    const int64_t NR = impl->nr;
     for (int64_t jc = 0; jc < N; jc += NC) {
         const int64_t nc = CK_MIN(NC, N - jc);
+        // This part's strips of NR columns (an even share of the block's strips); a strip's packed place does not
+        // depend on who packs it, so the parts together write exactly what one call writes.
+        const int64_t strips = (nc + NR - 1) / NR;
+        const int64_t c0 = strips * part / parts * NR, c1 = CK_MIN(nc, strips * (part + 1) / parts * NR);
+        if (c0 >= c1) continue;
         for (int64_t pc = 0; pc < K; pc += KC) {
             const int64_t kc = CK_MIN(KC, K - pc);
-            impl->pack_b(nc, kc, B + pc * rsB + jc * csB, csB, rsB, dst + jc * K + round_up(nc, impl->nr) * pc);
+            impl->pack_b(c1 - c0, kc, B + pc * rsB + (jc + c0) * csB, csB, rsB,
+                         dst + jc * K + round_up(nc, NR) * pc + c0 * kc);
         }
     }
 }

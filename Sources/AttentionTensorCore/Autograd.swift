@@ -6,11 +6,15 @@
 public final class AutogradNode: @unchecked Sendable {
     let inputs: [AutogradNode?]
     let backward: ((Tensor) -> [Tensor?])?
+    /// Set on the node of a slice view: the engine writes the slice's gradient straight into its region of the
+    /// input's gradient instead of calling `backward` (which would build a zero tensor of the input's shape).
+    let region: SliceRegion?
     /// Accumulated gradient of a leaf after `backward()`.
     public internal(set) var grad: Tensor?
-    init(inputs: [AutogradNode?], backward: ((Tensor) -> [Tensor?])?) {
+    init(inputs: [AutogradNode?], backward: ((Tensor) -> [Tensor?])?, region: SliceRegion? = nil) {
         self.inputs = inputs
         self.backward = backward
+        self.region = region
     }
 
     var isLeaf: Bool { backward == nil }
@@ -28,10 +32,17 @@ public enum Autograd {
         return AutogradNode(inputs: inputs.map(\.node), backward: backward)
     }
 
+    /// The node of a slice view of `input`: like ``record(inputs:backward:)``, but the engine adds the gradient
+    /// into its region of the input's gradient itself; `backward` (the zero-tensor form) is kept for reference.
+    static func recordSlice(of input: Tensor, _ region: SliceRegion, backward: @escaping (Tensor) -> [Tensor?]) -> AutogradNode? {
+        guard input.node != nil, isRecording else { return nil }
+        return AutogradNode(inputs: [input.node], backward: backward, region: region)
+    }
+
     /// Gradients of `output` with respect to each tensor in `inputs` (zeros for inputs it does not depend on).
     /// `seed` is the gradient of the output; it defaults to ones. Leaf gradients are not touched.
     public static func gradients(of output: Tensor, withRespectTo inputs: [Tensor], seed: Tensor? = nil) -> [Tensor] {
-        let table = propagate(from: output, seed: seed, accumulateIntoLeaves: false)
+        let table = propagate(from: output, seed: seed, accumulateIntoLeaves: false, keepAll: true)
         return inputs.map { x in
             guard let n = x.node, let g = table[ObjectIdentifier(n)] else { return Tensor.zeros(x.shape, dtype: x.dtype) }
             return g
@@ -39,7 +50,9 @@ public enum Autograd {
     }
 
     /// Walks the graph below `output` in reverse topological order and returns the gradient reaching each node.
-    static func propagate(from output: Tensor, seed: Tensor?, accumulateIntoLeaves: Bool) -> [ObjectIdentifier: Tensor] {
+    /// `keepAll`: return every node's gradient (for ``gradients(of:withRespectTo:seed:)``); otherwise each is
+    /// released as soon as it has been passed on, so a training step holds only the gradients still in flight.
+    static func propagate(from output: Tensor, seed: Tensor?, accumulateIntoLeaves: Bool, keepAll: Bool) -> [ObjectIdentifier: Tensor] {
         guard let root = output.node else { return [:] }
         let seedGrad = seed ?? Tensor.ones(output.shape, dtype: output.dtype)
         precondition(seedGrad.shape == output.shape,
@@ -57,11 +70,22 @@ public enum Autograd {
                     stack.append((child, false))
                 }
             }
-            var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seedGrad]
+            // What reached each node so far; a node's sum is final when the walk reaches it (reverse topological
+            // order), and `backward()` drops it once used unless a caller asked for it.
+            var grads: [ObjectIdentifier: GradientSum] = [ObjectIdentifier(root): .tensor(seedGrad, owned: false)]
+            var kept: [ObjectIdentifier: Tensor] = [:]
             for node in order.reversed() {
-                guard let g = grads[ObjectIdentifier(node)] else { continue }
+                let id = ObjectIdentifier(node)
+                guard let sum = grads.removeValue(forKey: id) else { continue }
+                let g = sum.finished()
+                if keepAll { kept[id] = g }
                 guard let backward = node.backward else {
                     if accumulateIntoLeaves { node.grad = node.grad.map { $0 + g } ?? g }
+                    continue
+                }
+                if let region = node.region, let input = node.inputs[0] {
+                    let key = ObjectIdentifier(input)
+                    grads[key] = GradientSum.adding(region: g, at: region, to: grads.removeValue(forKey: key))
                     continue
                 }
                 let inputGrads = backward(g)
@@ -69,10 +93,10 @@ public enum Autograd {
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let input, let ig else { continue }
                     let key = ObjectIdentifier(input)
-                    grads[key] = grads[key].map { $0 + ig } ?? ig
+                    grads[key] = GradientSum.adding(ig, to: grads.removeValue(forKey: key))
                 }
             }
-            return grads
+            return kept
         }
     }
 }
@@ -115,6 +139,6 @@ extension Tensor {
     /// Back-propagates from this tensor, accumulating into the `gradient` of every leaf below it.
     /// `seed` (the gradient of this tensor) defaults to ones, which for a scalar loss is d loss / d loss.
     public func backward(seed: Tensor? = nil) {
-        _ = Autograd.propagate(from: self, seed: seed, accumulateIntoLeaves: true)
+        _ = Autograd.propagate(from: self, seed: seed, accumulateIntoLeaves: true, keepAll: false)
     }
 }

@@ -59,9 +59,6 @@ extension Tensor {
 }
 
 extension GEMM {
-    /// out [M, N] = act(x [M, K] · wᵀ + bias), w [N, K]; all contiguous Float32. Rows of x are split over threads
-    /// (each packs only its rows of x; the weight panel is packed by each, which for the small N·K of a layer is
-    /// cheaper than every thread packing all of x).
     /// x [M, K] · wᵀ + bias as one recorded op, for Float32 operands that are differentiated (training): the
     /// forward is the fused GEMM with the bias in its epilogue, the backward three products written for the
     /// layout they produce — dx = g·w, dw = gᵀ·x (contiguous [out, in], where the composed `matmul(w.transposed())`
@@ -85,6 +82,8 @@ extension GEMM {
         return out
     }
 
+    /// out [M, N] = act(x [M, K] · wᵀ + bias), w [N, K]; all contiguous Float32. Rows of x are split over threads
+    /// (each packs only its rows of x; the weight is packed once between them, or comes pre-packed).
     static func rowsTimesTransposed(_ x: Tensor, _ w: Tensor, packed: PackedWeight?, bias: Tensor?, activation: ck_activation,
                                     into out: Tensor) {
         let m = x.shape[0], k = x.shape[1], n = w.shape[0]
@@ -99,6 +98,23 @@ extension GEMM {
         let threads = flops < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 23) / 24)
         let block = ((m + threads - 1) / threads + 23) / 24 * 24
         let parts = (m + block - 1) / block
+        if packed == nil && parts > 1 {
+            // Several threads, no pre-packed weight: pack it once between them rather than once each.
+            let isa = ck_active_isa()
+            withExtendedLifetime((x, w, bias, out)) {
+                // B(k, j) = w[j, k]: row stride 1, column stride K.
+                GEMM.withSharedPackedB(isa: isa, k: k, n: n, pw.base, rsB: 1, csB: k, parts: parts) { shared in
+                    Parallel.forEach(parts, threads: threads) { part in
+                        let r0 = part * block, rows = Swift.min(block, m - r0)
+                        GEMMWorkspace.with { work in
+                            ck_sgemm_packed_bias_act(isa, Int64(rows), Int64(n), Int64(k), 1, px.base + r0 * k, Int64(k), 1,
+                                                     shared.base, 0, py.base + r0 * n, Int64(n), pb?.base, activation, work)
+                        }
+                    }
+                }
+            }
+            return
+        }
         let pp = packed.map { SendableRawPointer($0.pointer) }, isa = packed?.isa ?? CK_ISA_AUTO
         withExtendedLifetime((x, w, bias, out, packed)) {
             Parallel.forEach(parts, threads: threads) { part in

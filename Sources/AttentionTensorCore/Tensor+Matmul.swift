@@ -48,6 +48,20 @@ enum GEMMWorkspace {
 
 /// Drives the C GEMM over batches and threads.
 enum GEMM {
+    /// Runs `body` with B [K, N] (B(k, j) = b[k·rsB + j·csB]) packed for path `isa` in the driver's layout, the
+    /// packing shared out over `parts` threads; the buffer lives until `body` returns.
+    static func withSharedPackedB<R>(isa: ck_isa, k: Int, n: Int, _ b: UnsafePointer<Float>, rsB: Int, csB: Int, parts: Int,
+                                     _ body: (SendableConstPointer<Float>) -> R) -> R {
+        let bytes = ck_sgemm_packed_b_size(isa, Int64(k), Int64(n))
+        let buffer = StorageCache.allocate(bytes: bytes)
+        defer { StorageCache.release(buffer, bytes: bytes) }
+        let dst = SendablePointer(buffer.assumingMemoryBound(to: Float.self)), src = SendableConstPointer(b)
+        Parallel.forEach(parts) { part in
+            ck_sgemm_pack_b_part(isa, Int64(k), Int64(n), src.base, Int64(rsB), Int64(csB), dst.base, Int64(part), Int64(parts))
+        }
+        return body(SendableConstPointer(dst.base))
+    }
+
     /// Offsets of each batch matrix of a [batch..., r, c] view.
     static func batchOffsets(_ t: Tensor) -> [Int] {
         let batchShape = Array(t.shape.dropLast(2)), batchStrides = Array(t.strides.dropLast(2))
@@ -77,8 +91,28 @@ enum GEMM {
             // operand. A training step's products are mostly tall ([B·L, D] · [D, D]), and packing all of A in each
             // thread was 5 % of the step. Every element is computed by the same kernel steps either way.
             let flops: Double = Double(m) * Double(n) * Double(k)
-            let rowSplit: Bool = batches < threads && m > n && m >= 64 && flops >= 262_144
-            let columnSplit: Bool = !rowSplit && batches < threads && n >= 64 && flops >= 262_144
+            let split = batches < threads && flops >= 262_144
+            // One product on several threads: split C by rows and pack B once between them (each thread packed
+            // all of B before: 12 % of a training step on 2 threads).
+            if split && batches == 1 && m >= 96 {
+                let parts = Swift.min(threads, (m + 47) / 48)
+                let per = ((m + parts - 1) / parts + 47) / 48 * 48
+                let isa = ck_active_isa()
+                withSharedPackedB(isa: isa, k: k, n: n, pb.base + offB[0], rsB: rsB, csB: csB, parts: parts) { packed in
+                    Parallel.forEach(parts) { part in
+                        let m0 = Swift.min(m, part * per), m1 = Swift.min(m, m0 + per)
+                        if m0 >= m1 { return }
+                        GEMMWorkspace.with { work in
+                            ck_sgemm_packed_bias_act(isa, Int64(m1 - m0), Int64(n), Int64(k), 1, pa.base + offA[0] + m0 * rsA,
+                                                     Int64(rsA), Int64(csA), packed.base, 0, pc.base + m0 * n, Int64(n),
+                                                     nil, CK_ACT_NONE, work)
+                        }
+                    }
+                }
+                return
+            }
+            let rowSplit: Bool = split && m > n && m >= 64
+            let columnSplit: Bool = !rowSplit && split && n >= 64
             let parts = rowSplit ? Swift.min(threads, (m + 47) / 48)
                 : columnSplit ? Swift.min(threads, (n + 63) / 64) : Swift.min(threads, batches)
             Parallel.forEach(parts) { part in

@@ -47,7 +47,7 @@ extension Tensor {
         newShape[a] = range.count
         var out = Tensor(storage: storage, shape: newShape, strides: strides, offset: offset + range.lowerBound * strides[a])
         let original = shape, dt = dtype
-        out.node = Autograd.record(inputs: [self]) { g in
+        out.node = Autograd.recordSlice(of: self, SliceRegion(axis: a, range: range, shape: original, dtype: dt)) { g in
             var full = Tensor.zeros(original, dtype: dt)
             full.assign(g, axis: a, at: range.lowerBound)
             return [full]

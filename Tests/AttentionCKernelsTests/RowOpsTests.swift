@@ -189,5 +189,28 @@ extension CKernelsTests {
                 }
             }
         }
+
+        @Test("B packed in parts (any number of them) writes exactly the bytes of one packing", arguments: ISA.supported)
+        func packedBInParts(isa: ISA) {
+            var rng = SplitMix(seed: 8)
+            // Column blocks (N > 2048 on x86), K blocks (K > 512), partial strips, fewer strips than parts;
+            // B read row-major (csB = 1) and transposed (rsB = 1).
+            for (n, k) in [(37, 20), (2100, 9), (70, 600), (16, 3), (5, 1)] {
+                let values = (0..<(n * k)).map { _ in Float(rng.symmetric()) }
+                for (rsB, csB) in [(n, 1), (1, k)] {
+                    let bytes = ck_sgemm_packed_b_size(isa.isa, Int64(k), Int64(n))
+                    var whole = [UInt8](repeating: 0xA5, count: bytes), parted = [UInt8](repeating: 0x5A, count: bytes)
+                    ck_sgemm_pack_b(isa.isa, Int64(k), Int64(n), values, Int64(rsB), Int64(csB), &whole)
+                    for parts in [1, 2, 3, 7] {
+                        parted = [UInt8](repeating: 0x5A, count: bytes)
+                        for part in (0..<parts).reversed() {
+                            ck_sgemm_pack_b_part(isa.isa, Int64(k), Int64(n), values, Int64(rsB), Int64(csB), &parted,
+                                                 Int64(part), Int64(parts))
+                        }
+                        #expect(parted == whole, "[\(k), \(n)] strides (\(rsB), \(csB)) in \(parts) parts")
+                    }
+                }
+            }
+        }
     }
 }

@@ -51,6 +51,15 @@ struct MatmulSoftmaxTests {
             Parallel.threadCount = 2
             let two = a.matmul(b).scalars
             #expect(zip(one, two).filter { $0.bitPattern != $1.bitPattern }.count == 0, "\(m)×\(k)·\(k)×\(n)")
+            // A read transposed (a weight gradient gᵀ·x), and the fused linear x·wᵀ + b (B shared between threads).
+            let at = Tensor.randomNormal([k, m], using: &rng), w = Tensor.randomNormal([n, k], using: &rng)
+            let bias = Tensor.randomNormal([n], using: &rng)
+            Parallel.threadCount = 1
+            let oneT = at.transposed().matmul(b).scalars, oneL = a.linear(weight: w, bias: bias).scalars
+            Parallel.threadCount = 2
+            let twoT = at.transposed().matmul(b).scalars, twoL = a.linear(weight: w, bias: bias).scalars
+            #expect(oneT.map(\.bitPattern) == twoT.map(\.bitPattern), "(\(k)×\(m))ᵀ·\(k)×\(n)")
+            #expect(oneL.map(\.bitPattern) == twoL.map(\.bitPattern), "linear \(m)×\(k) by [\(n), \(k)]")
         }
         let x = Tensor.randomNormal([3000, 257], using: &rng)
         let values = x.scalars

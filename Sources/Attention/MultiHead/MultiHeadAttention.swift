@@ -246,7 +246,16 @@ public final class MultiHeadAttention: Module {
                                weights: WeightsOutput = .none, cache: KeyValueCache? = nil) -> (output: Tensor, weights: Tensor?) {
         precondition(cache == nil || cache!.kind == .crossAttention,
                      "MultiHeadAttention.crossAttention: the cache must be a cross-attention cache")
-        return self(query: query, key: memory, value: memory, mask: mask, weights: weights, cache: cache)
+        let c = configuration, e = c.embedDim, ekv = c.kvDim
+        let filled = cache?.keys != nil && cache?.values != nil
+        guard inputProjection != nil, keyProjection == nil, valueProjection == nil, c.keyDim == c.valueDim, !filled,
+              query.rank == 3, query.shape[2] == e, memory.rank == 3, memory.shape[0] == query.shape[0], memory.shape[2] == c.keyDim
+        else { return self(query: query, key: memory, value: memory, mask: mask, weights: weights, cache: cache) }
+        // Keys and values of the same memory from one product with their rows of the packed projection.
+        let q = project(query, rows: 0..<e, separate: nil)
+        let kv = project(memory, rows: e..<(e + 2 * ekv), separate: nil)        // [B, S, 2·Ekv]
+        return attend(query: query, q: q, k: kv.slice(axis: 2, 0..<ekv), v: kv.slice(axis: 2, ekv..<(2 * ekv)),
+                      past: cache?.length ?? 0, cache: cache, mask: mask, weights: weights, maskCoversExtraKeys: false)
     }
 
     // MARK: Steps
@@ -254,9 +263,10 @@ public final class MultiHeadAttention: Module {
     /// x·W[rows]ᵀ + b[rows] from the packed projection, or the separate one.
     private func project(_ x: Tensor, rows: Range<Int>, separate: Linear?) -> Tensor {
         if let separate { return separate(x) }
+        // One recorded linear op on the rows' views (a slice's gradient lands in its rows of the packed
+        // weight's gradient); the same bits as the matrix product plus the bias.
         let packed = inputProjection!
-        let y = x.matmul(packed.weight.value.slice(axis: 0, rows).transposed())
-        return packed.bias.map { y + $0.value.slice(axis: 0, rows) } ?? y
+        return x.linear(weight: packed.weight.value.slice(axis: 0, rows), bias: packed.bias?.value.slice(axis: 0, rows))
     }
 
     /// [B, T, heads·D] → [B, heads, T, D].

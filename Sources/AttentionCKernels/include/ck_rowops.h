@@ -74,6 +74,12 @@ size_t ck_sgemm_packed_b_size(ck_isa isa, int64_t K, int64_t N);
 /// weight never changes during inference, so its packing is done once instead of per call and per thread.
 void ck_sgemm_pack_b(ck_isa isa, int64_t K, int64_t N, const float *B, int64_t rsB, int64_t csB, void *dst);
 
+/// Part `part` of `parts` of ck_sgemm_pack_b (an even share of the column strips of every block): the calls for
+/// parts 0..<parts, on any threads, together write exactly what one ck_sgemm_pack_b writes. So threads that split
+/// one product by rows pack its B once between them instead of once each.
+void ck_sgemm_pack_b_part(ck_isa isa, int64_t K, int64_t N, const float *B, int64_t rsB, int64_t csB, void *dst,
+                          int64_t part, int64_t parts);
+
 /// ck_sgemm_bias_act with B pre-packed by ck_sgemm_pack_b for `isa`, which must be a concrete supported path
 /// (the one the packing used; the caller re-packs when the active path changes).
 void ck_sgemm_packed_bias_act(ck_isa isa, int64_t M, int64_t N, int64_t K, float alpha,
