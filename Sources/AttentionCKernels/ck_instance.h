@@ -15,5 +15,5 @@
     .softmax_rows = CK_FN(ck_softmax_rows), .bias_act_rows = CK_FN(ck_bias_act_rows),                      \
     .layernorm_rows = CK_FN(ck_layernorm_rows), .layernorm_rows_saving = CK_FN(ck_layernorm_rows_saving),   \
     .layernorm_backward_rows = CK_FN(ck_layernorm_backward_rows), .gelu_backward = CK_FN(ck_gelu_backward), \
-    .adam_update = CK_FN(ck_adam_update),                                                                 \
+    .adam_update = CK_FN(ck_adam_update), .column_sums = CK_FN(ck_column_sums),                           \
     .flash = CK_FLASH_IMPL, .peak_probe = CK_FN(pk_probe), .peak_flops_per_step = PK_FLOPS_PER_STEP

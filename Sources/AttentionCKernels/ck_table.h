@@ -46,6 +46,7 @@ typedef struct ck_kernel_table {
     void (*gelu_backward)(const float *x, const float *g, float *dx, int64_t n);
     void (*adam_update)(const float *w, const float *g, double *m, double *v, float *w_out, int64_t n,
                         const ck_adam_step *step);
+    void (*column_sums)(const float *src, int64_t rows, int64_t cols, int64_t ld, double divisor, float *out);
     ck_flash_impl flash;               ///< flash attention (every kernel)
     const ck_flash_impl *flash_short;  ///< forward for L <= flash_short_rows, or NULL
     int64_t flash_short_rows;

@@ -214,3 +214,7 @@ void ck_adam_update(const float *w, const float *g, double *m, double *v, float 
                     const ck_adam_step *step) {
     ck_active_table()->adam_update(w, g, m, v, w_out, n, step);
 }
+
+void ck_column_sums(const float *src, int64_t rows, int64_t cols, int64_t ld, double divisor, float *out) {
+    ck_active_table()->column_sums(src, rows, cols, ld, divisor, out);
+}

@@ -1,4 +1,5 @@
-// Private template: ck_adam_update (ck_rowops.h), one Adam / AdamW step over float32 parameters with double
+// Private templates of the training step's double-precision loops: ck_column_sums (bias gradients) and
+// ck_adam_update (ck_rowops.h), one Adam / AdamW step over float32 parameters with double
 // moments, instantiated by every ISA file. Paths with double vectors (DV_N: AVX2, AVX-512) run DV_N lanes at a
 // time; the rest, and every tail, run the same operations one element at a time. Each operation is a correctly
 // rounded IEEE double operation (mul, add, sub, div, sqrt; float <-> double conversions round to nearest), none
@@ -39,5 +40,43 @@ CK_SIMD_TARGET void CK_FN(ck_adam_update)(const float *w, const float *g, double
         v[i] = vi;
         const double num = lr * (mi / c1), den = __builtin_sqrt(vi / c2) + eps;
         w_out[i] = (float)(wi - num / den);
+    }
+}
+
+// Column sums in double (ck_rowops.h): each column summed in row order, so every path, every column split and the
+// scalar Swift loop it replaced give the same bits. Paths with double vectors keep 4 vectors of columns in
+// registers while walking down the rows (one 64-byte line of each row per step).
+CK_SIMD_TARGET void CK_FN(ck_column_sums)(const float *src, int64_t rows, int64_t cols, int64_t ld, double divisor,
+                                          float *out) {
+#pragma STDC FP_CONTRACT OFF
+    int64_t i = 0;
+#if defined(DV_N)
+    const dv vd = dv_set1(divisor);
+    for (; i + 4 * DV_N <= cols; i += 4 * DV_N) {
+        dv a0 = dv_zero(), a1 = dv_zero(), a2 = dv_zero(), a3 = dv_zero();
+        for (int64_t j = 0; j < rows; j++) {
+            const float *row = src + j * ld + i;
+            a0 = dv_add(a0, dv_load_floats(row));
+            a1 = dv_add(a1, dv_load_floats(row + DV_N));
+            a2 = dv_add(a2, dv_load_floats(row + 2 * DV_N));
+            a3 = dv_add(a3, dv_load_floats(row + 3 * DV_N));
+        }
+        if (divisor != 1.0) { a0 = dv_div(a0, vd); a1 = dv_div(a1, vd); a2 = dv_div(a2, vd); a3 = dv_div(a3, vd); }
+        dv_store_floats(out + i, a0);
+        dv_store_floats(out + i + DV_N, a1);
+        dv_store_floats(out + i + 2 * DV_N, a2);
+        dv_store_floats(out + i + 3 * DV_N, a3);
+    }
+    for (; i + DV_N <= cols; i += DV_N) {
+        dv a = dv_zero();
+        for (int64_t j = 0; j < rows; j++) a = dv_add(a, dv_load_floats(src + j * ld + i));
+        if (divisor != 1.0) a = dv_div(a, vd);
+        dv_store_floats(out + i, a);
+    }
+#endif
+    for (; i < cols; i++) {
+        double total = 0.0;
+        for (int64_t j = 0; j < rows; j++) total = total + (double)src[j * ld + i];
+        out[i] = (float)(divisor == 1.0 ? total : total / divisor);
     }
 }

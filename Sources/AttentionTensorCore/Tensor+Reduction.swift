@@ -1,3 +1,5 @@
+import AttentionCKernels
+
 /// Sums, means and maxima along axes, with gradients.
 extension Tensor {
     /// Sum over `axes` (all axes when nil). Float32 rows are accumulated in Double, so long sums keep full
@@ -104,6 +106,13 @@ extension Tensor {
                     Parallel.forEach(blocks) { block in
                         let i0 = block * per, i1 = Swift.min(inner, i0 + per)
                         if i0 >= i1 { return }
+                        if T.self == Float.self {
+                            // The same sums in the C kernel (double lanes; Swift's x86-64 build has no AVX).
+                            ck_column_sums(UnsafeRawPointer(r.base + i0).assumingMemoryBound(to: Float.self), Int64(n),
+                                           Int64(i1 - i0), Int64(inner), divisor,
+                                           UnsafeMutableRawPointer(d.base + i0).assumingMemoryBound(to: Float.self))
+                            return
+                        }
                         for i in i0..<i1 { a.base[i] = 0 }
                         for j in 0..<n { for i in i0..<i1 { a.base[i] += Double(r.base[j * inner + i]) } }
                         for i in i0..<i1 { d.base[i] = T(divisor == 1 ? a.base[i] : a.base[i] / divisor) }

@@ -105,6 +105,12 @@ typedef struct {
 void ck_adam_update(const float *w, const float *g, double *m, double *v, float *w_out, int64_t n,
                     const ck_adam_step *step);
 
+/// out[i] = (float)(s_i / divisor) (or (float)s_i when divisor == 1) where s_i = 0.0 + src[0*ld + i] + src[1*ld + i]
+/// + ... + src[(rows-1)*ld + i], each term converted to double and added in that order, for i < cols: the column
+/// sums of a [rows, cols] matrix with leading dimension ld (a bias gradient), the same bits on every path and for
+/// any split of the columns. Safe to call concurrently on disjoint column ranges.
+void ck_column_sums(const float *src, int64_t rows, int64_t cols, int64_t ld, double divisor, float *out);
+
 #ifdef __cplusplus
 }
 #endif
