@@ -121,7 +121,7 @@ enum ModelLocator {
 }
 
 /// Reduced precision (issue 13) against the same sentence-transformers fixture. Thresholds are the measured
-/// figures rounded down (BENCHMARKS.md): int8 reaches a minimum cosine of 0.9988 here, under the issue's 0.999.
+/// figures rounded down (BENCHMARKS.md): int8 (outlier channels split off to Float32) reaches 0.99947 here.
 struct ReducedPrecisionTests {
     static func minCosine(_ vectors: [[Float]]) -> Double {
         zip(vectors, MiniLMTests.cases).map { v, c in
@@ -140,7 +140,7 @@ struct ReducedPrecisionTests {
         let int8 = try Self.embedder(.int8), bf16 = try Self.embedder(.bf16)
         #expect(int8.model.precision == .int8 && bf16.model.precision == .bf16)
         let c8 = Self.minCosine(int8.embed(texts)), c16 = Self.minCosine(bf16.embed(texts))
-        #expect(c8 >= 0.998, "int8 min cosine \(c8)")
+        #expect(c8 >= 0.999, "int8 min cosine \(c8)")
         #expect(c16 >= 0.9995, "bf16 min cosine \(c16)")
         #expect(c8 < 0.999_999 && c16 < 0.999_999_9)   // the reduced paths really ran
     }
