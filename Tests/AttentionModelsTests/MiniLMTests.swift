@@ -172,6 +172,24 @@ struct ReducedPrecisionTests {
         #expect(swapped <= 2)
     }
 
+    /// The outlier rule (calibrated amax > 6, strict; NaN never an outlier) and its result: two loads split off the
+    /// same channels, 45 in all over the 30 int8 matrices — the count Scripts/simulate_int8_variants.py finds from
+    /// PyTorch's activations over the same calibration sentences.
+    @Test func outlierSplitIsDeterministicAndFollowsTheRule() throws {
+        #expect(BertModel.outlierColumns(activationMax: [1, 7, 6, 6.0001, .nan, 100, 5.99], threshold: 6) == [1, 3, 5])
+        let a = try Self.embedder(.int8), b = try Self.embedder(.int8)
+        func columns(_ r: ReducedWeight?) -> [Int]? { if case .int8(let q)? = r { return q.fp32Columns }; return nil }
+        var total = 0
+        for (la, lb) in zip(a.model.layers, b.model.layers) {
+            for m in BertMatrix.allCases {
+                #expect(columns(la.reduced[m]) == columns(lb.reduced[m]), "\(m)")
+                total += columns(la.reduced[m])?.count ?? 0
+            }
+            #expect(columns(la.reduced[.intermediate])!.count >= 3 && columns(la.reduced[.output]) == nil)
+        }
+        #expect(total == 45)
+    }
+
     @Test func matrixListsParseAndBadOnesNameTheItem() throws {
         let model = try MiniLMTests.embedder.get().model
         #expect(try model.matrixSites(parsing: "all") == model.allMatrixSites)
