@@ -95,8 +95,8 @@ extension BertModel {
     /// factors s[k] = √amax[k] / √max_n|W[n, k]| (α = ½): activation outliers (BERT's LayerNorm outputs have a
     /// few channels far larger than the rest) then no longer set the int8 step of every other channel. On top, the
     /// input channels whose calibrated amax[k] exceeds `outlierThreshold` (LLM.int8()'s 6 by default; nil: none) are
-    /// split off and multiplied in Float32 (`QuantizedWeight(fp32Columns:)`): on all-MiniLM-L6-v2 that is 3–5 of 384
-    /// channels in the attention and FFN inputs, 0–2 of 1536 in the FFN output's (BENCHMARKS.md has the measurements).
+    /// split off and multiplied in Float32 (`QuantizedWeight(fp32Columns:)`): on all-MiniLM-L6-v2 that is 1–2 of 384
+    /// channels in the attention inputs, 3–5 in the FFN up-projection's, 45 in all (BENCHMARKS.md has the measurements).
     public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil, calibration: [[Int]]? = nil,
                              outlierThreshold: Float? = BertModel.defaultOutlierThreshold) {
         for layer in layers { layer.reduced = [:] }
