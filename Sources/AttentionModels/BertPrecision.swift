@@ -93,8 +93,12 @@ extension BertModel {
     /// int8 with `calibration` (token ids of a few sentences, each with its special tokens): one Float32 forward over
     /// them records every matrix's largest input per channel, amax[k], and the matrix is quantised with SmoothQuant
     /// factors s[k] = √amax[k] / √max_n|W[n, k]| (α = ½): activation outliers (BERT's LayerNorm outputs have a
-    /// few channels far larger than the rest) then no longer set the int8 step of every other channel.
-    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil, calibration: [[Int]]? = nil) {
+    /// few channels far larger than the rest) then no longer set the int8 step of every other channel. On top, the
+    /// input channels whose calibrated amax[k] exceeds `outlierThreshold` (LLM.int8()'s 6 by default; nil: none) are
+    /// split off and multiplied in Float32 (`QuantizedWeight(fp32Columns:)`): on all-MiniLM-L6-v2 that is 1–2 of 384
+    /// channels in the attention inputs, 3–5 in the FFN up-projection's, 45 in all (BENCHMARKS.md has the measurements).
+    public func setPrecision(_ precision: InferencePrecision, sites: Set<BertMatrixSite>? = nil, calibration: [[Int]]? = nil,
+                             outlierThreshold: Float? = BertModel.defaultOutlierThreshold) {
         for layer in layers { layer.reduced = [:] }
         self.precision = .fp32
         let chosen = precision == .fp32 ? [] : (sites ?? defaultReducedSites(for: precision))
@@ -113,11 +117,23 @@ extension BertModel {
             for m in BertMatrix.allCases where chosen.contains(BertMatrixSite(layer: l, matrix: m)) {
                 let w = layer.linear(m).weight.value
                 guard precision == .int8 else { reduced[m] = .bf16(BFloat16Weight(weight: w)); continue }
-                reduced[m] = .int8(QuantizedWeight(weight: w, smoothing: amax[l][m].map { Self.smoothing(activationMax: $0, weight: w) }))
+                var split: [Int] = []
+                if let a = amax[l][m], let t = outlierThreshold { split = Self.outlierColumns(activationMax: a, threshold: t) }
+                reduced[m] = .int8(QuantizedWeight(weight: w, smoothing: amax[l][m].map { Self.smoothing(activationMax: $0, weight: w) },
+                                                   fp32Columns: split))
             }
             layer.reduced = reduced
         }
         self.precision = chosen.isEmpty ? .fp32 : precision
+    }
+
+    /// The calibrated input magnitude above which an int8 matrix's input channel is multiplied in Float32.
+    public static let defaultOutlierThreshold: Float = 6
+
+    /// The channels k with activationMax[k] > threshold, ascending (a pure function of its inputs: the same
+    /// calibration gives the same split). NaN maxima are never outliers (a NaN makes the forward NaN anyway).
+    static func outlierColumns(activationMax: [Float], threshold: Float) -> [Int] {
+        activationMax.indices.filter { activationMax[$0] > threshold }
     }
 
     /// s[k] = √amax[k] / √max_n|W[n, k]|, both floored at 1e-5 (a channel that never fires, or a zero column).

@@ -15,27 +15,54 @@ public enum InferencePrecision: String, Sendable, CaseIterable {
 /// scale[n] = max_k |W'[n, k]| / 127, q[n, k] = round(W'[n, k] / scale[n]) ∈ [-127, 127], with W' = W·diag(s)
 /// for optional per-input-channel smoothing factors s [in] (SmoothQuant): the activations are then divided by s
 /// before they are quantised, so x·Wᵀ is unchanged in exact arithmetic while a few large activation channels move
-/// their range into the weight. Immutable; shareable.
+/// their range into the weight.
+///
+/// Outlier split (LLM.int8()-style): the input channels `fp32Columns` (O) are left out of the int8 product — their
+/// weight columns are zeroed before the per-channel scales are taken and their activations multiplied by 0 before
+/// the per-token scales are — and multiplied in Float32 instead: x·Wᵀ = x[:, ∉O]·q·scale + x[:, O]·W[:, O]ᵀ. A
+/// channel far larger than the rest then sets neither operand's int8 step. Immutable; shareable.
 public final class QuantizedWeight: @unchecked Sendable {
     public let outputSize: Int, inputSize: Int
     /// 1/s per input channel, or nil (no smoothing).
     public let inputMultipliers: [Float]?
     /// Per output channel: W[n, k] ≈ q[n, k] · scales[n].
     public let scales: [Float]
-    /// q [out, in], row-major (kept for `dequantized()`; the GEMM reads `packed`).
+    /// q [out, in], row-major (kept for `dequantized()`; the GEMM reads `packed`). Zero in the `fp32Columns`.
     public let values: [Int8]
+    /// The input channels multiplied in Float32 (ascending, distinct); empty: the whole product is int8.
+    public let fp32Columns: [Int]
+    /// W[:, fp32Columns] transposed, [fp32Columns.count, out] row-major (unsmoothed: those activations are not divided).
+    public let fp32Weight: [Float]
     private let packed: UnsafeMutablePointer<Int8>
     /// inputMultipliers in memory the kernels can read for the weight's lifetime.
     private let multipliers: UnsafeMutablePointer<Float>?
 
-    /// Quantises `weight` (Float32 [out, in]), after multiplying column k by `smoothing[k]` when given ([in], > 0).
-    public init(weight: Tensor, smoothing: [Float]? = nil) {
+    /// Quantises `weight` (Float32 [out, in]), after multiplying column k by `smoothing[k]` when given ([in], > 0),
+    /// with the input channels `fp32Columns` (each in 0..<in, any order) split off into a Float32 product.
+    public init(weight: Tensor, smoothing: [Float]? = nil, fp32Columns: [Int] = []) {
         precondition(weight.rank == 2 && weight.dtype == .float32, "QuantizedWeight: weight must be Float32 [out, in], got \(weight.dtype) \(weight.shape)")
-        let w = weight.materialized()
+        var w = weight.materialized()
         let n = w.shape[0], k = w.shape[1], kp = Int(ck_qgemm_k_padded(Int64(k)))
         precondition(smoothing == nil || smoothing!.count == k, "QuantizedWeight: \(smoothing!.count) smoothing factors for \(k) input channels")
+        precondition(fp32Columns.allSatisfy { (0..<k).contains($0) }, "QuantizedWeight: fp32 columns \(fp32Columns) outside 0..<\(k)")
         outputSize = n; inputSize = k
-        inputMultipliers = smoothing.map { $0.map { 1 / $0 } }
+        let split = Array(Set(fp32Columns)).sorted()
+        self.fp32Columns = split
+        var mul = smoothing.map { $0.map { 1 / $0 } }
+        if !split.isEmpty {
+            // Zero the split-off columns in both operands of the int8 product; keep them exact for the Float32 one.
+            var all = w.scalars, cols = [Float](repeating: 0, count: split.count * n)
+            for (j, c) in split.enumerated() {
+                for r in 0..<n { cols[j * n + r] = all[r * k + c]; all[r * k + c] = 0 }
+            }
+            w = Tensor(shape: [n, k], scalars: all)
+            fp32Weight = cols
+            if mul == nil { mul = [Float](repeating: 1, count: k) }
+            for c in split { mul![c] = 0 }
+        } else {
+            fp32Weight = []
+        }
+        inputMultipliers = mul
         var q = [Int8](repeating: 0, count: n * kp), s = [Float](repeating: 0, count: n), work = [Float](repeating: 0, count: k)
         w.withUnsafeStridedScalars(Float.self) { p, _ in
             q.withUnsafeMutableBufferPointer { qb in
@@ -68,11 +95,15 @@ public final class QuantizedWeight: @unchecked Sendable {
 
     deinit { packed.deallocate(); multipliers?.deallocate() }
 
-    /// q · scale (÷ smoothing) as Float32 [out, in]: the weight the int8 path actually multiplies by.
+    /// q · scale (÷ smoothing) as Float32 [out, in], with the Float32 columns as they are: the weight the path
+    /// actually multiplies by.
     public func dequantized() -> Tensor {
         var out = [Float](repeating: 0, count: values.count)
         for r in 0..<outputSize {
             for c in 0..<inputSize { out[r * inputSize + c] = Float(values[r * inputSize + c]) * scales[r] * (inputMultipliers?[c] ?? 1) }
+        }
+        for (j, c) in fp32Columns.enumerated() {
+            for r in 0..<outputSize { out[r * inputSize + c] = fp32Weight[j * outputSize + r] }
         }
         return Tensor(shape: [outputSize, inputSize], scalars: out)
     }
@@ -133,14 +164,20 @@ extension Tensor {
         let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 3) / 4)
         let block = ((m + threads - 1) / threads + 3) / 4 * 4, parts = (m + block - 1) / block
         let chunk = Swift.min(block, 64)  // a multiple of the 4-row tile
+        let split = weight.fp32Columns, c = split.count
         withExtendedLifetime((x, b, out, weight)) {
             weight.scales.withUnsafeBufferPointer { sw in
+            split.withUnsafeBufferPointer { cols in
+            weight.fp32Weight.withUnsafeBufferPointer { wo in
                 let ps = SendableConstPointer(sw.baseAddress!)
+                let pcols = c > 0 ? SendableConstPointer(cols.baseAddress!) : nil
+                let pwo = c > 0 ? SendableConstPointer(wo.baseAddress!) : nil
                 Parallel.forEach(parts, threads: threads) { part in
                     let start = part * block, end = Swift.min(start + block, m)
                     let q = UnsafeMutablePointer<Int8>.allocate(capacity: chunk * kp)
                     let sx = UnsafeMutablePointer<Float>.allocate(capacity: chunk), tmp = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                    defer { q.deallocate(); sx.deallocate(); tmp.deallocate() }
+                    let xo = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, chunk * c))
+                    defer { q.deallocate(); sx.deallocate(); tmp.deallocate(); xo.deallocate() }
                     // Quantise, multiply and activate `chunk` rows at a time, so the int8 rows and the output rows
                     // the activation pass reads back are still in cache (the whole weight stays in L2/L3).
                     for r0 in stride(from: start, to: end, by: chunk) {
@@ -148,9 +185,18 @@ extension Tensor {
                         table.base.pointee.quantize_rows!(px.base + r0 * k, Int64(k), Int64(rows), Int64(k), pm?.base, q, Int64(kp), sx, tmp)
                         var ep = ck_qgemm_epilogue(row_scale: sx, col_scale: ps.base, bias: pb?.base, y: py.base + r0 * n, ldy: Int64(n))
                         table.base.pointee.gemm_f32!(Int64(rows), Int64(n), Int64(kp), q, Int64(kp), pw.base, &ep)
+                        if let pcols = pcols?.base, let pwo = pwo?.base {
+                            // The outlier channels: y += x[:, O] · W[:, O]ᵀ in Float32, before the activation.
+                            for i in 0..<rows { for j in 0..<c { xo[i * c + j] = px.base[(r0 + i) * k + pcols[j]] } }
+                            GEMMWorkspace.with { ws in
+                                ck_sgemm(Int64(rows), Int64(n), Int64(c), 1, xo, Int64(c), 1, pwo, Int64(n), 1, 1, py.base + r0 * n, Int64(n), ws)
+                            }
+                        }
                         if activation != nil, let kernel = activation.kernel { ck_bias_act_rows(py.base + r0 * n, Int64(rows), Int64(n), Int64(n), nil, kernel) }
                     }
                 }
+            }
+            }
             }
         }
         // An activation without a kernel epilogue (tanh GELU, SiLU) is one more pass.

@@ -121,7 +121,7 @@ enum ModelLocator {
 }
 
 /// Reduced precision (issue 13) against the same sentence-transformers fixture. Thresholds are the measured
-/// figures rounded down (BENCHMARKS.md): int8 reaches a minimum cosine of 0.9988 here, under the issue's 0.999.
+/// figures rounded down (BENCHMARKS.md): int8 (outlier channels split off to Float32) reaches 0.99947 here.
 struct ReducedPrecisionTests {
     static func minCosine(_ vectors: [[Float]]) -> Double {
         zip(vectors, MiniLMTests.cases).map { v, c in
@@ -140,7 +140,7 @@ struct ReducedPrecisionTests {
         let int8 = try Self.embedder(.int8), bf16 = try Self.embedder(.bf16)
         #expect(int8.model.precision == .int8 && bf16.model.precision == .bf16)
         let c8 = Self.minCosine(int8.embed(texts)), c16 = Self.minCosine(bf16.embed(texts))
-        #expect(c8 >= 0.998, "int8 min cosine \(c8)")
+        #expect(c8 >= 0.999, "int8 min cosine \(c8)")
         #expect(c16 >= 0.9995, "bf16 min cosine \(c16)")
         #expect(c8 < 0.999_999 && c16 < 0.999_999_9)   // the reduced paths really ran
     }
@@ -153,23 +153,46 @@ struct ReducedPrecisionTests {
         #expect(reduced.embed(texts).map { $0.map(\.bitPattern) } == fresh.embed(texts).map { $0.map(\.bitPattern) })
     }
 
-    /// `search` over the fixture sentences: every sentence as the query, the top 5 of int8 hold the same sentences
-    /// as fp32's and the same first hit. Measured: in 2 of the 19 queries two near-tied neighbours swap places
-    /// inside the top 5 (cosines within ~0.003), so the ordered lists are not identical (BENCHMARKS.md).
-    @Test func int8SearchTopFiveEqualsFP32() throws {
+    /// `search` over the fixture sentences, every sentence as the query, int8 against fp32. Measured (BENCHMARKS.md):
+    /// every query-to-sentence score moves by at most 0.0054, so two neighbours can only swap when fp32 puts them
+    /// less than 0.011 apart; the fixture has such near ties at the edge of the top 5 (query 3: 5th and 6th 0.0025
+    /// apart, query 12: 2nd and 3rd 0.0007, query 15: 3rd and 4th 0.0012), and they do swap: 3 queries reorder and
+    /// query 3's set changes. Asserted: the score bound, the first hit of every query, and that every set difference
+    /// is such a near tie (the int8 newcomer within 2 × 0.006 of fp32's 5th score).
+    @Test func int8SearchTopFiveEqualsFP32UpToNearTies() throws {
         let texts = MiniLMTests.cases.map(\.text).filter { !$0.isEmpty }
         let a = try Self.embedder(.fp32).embed(texts), b = try Self.embedder(.int8).embed(texts)
-        func top5(_ v: [[Float]], _ q: Int) -> [Int] {
-            let s = v.indices.map { i in zip(v[q], v[i]).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
-            return Array(v.indices.sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }.prefix(5))
-        }
-        var swapped = 0
+        func scores(_ v: [[Float]], _ q: Int) -> [Double] { v.indices.map { i in zip(v[q], v[i]).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } } }
+        func top5(_ s: [Double]) -> [Int] { Array(s.indices.sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }.prefix(5)) }
+        let delta = 0.006
+        var reordered = 0, setsChanged = 0
         for q in texts.indices {
-            let x = top5(a, q), y = top5(b, q)
-            #expect(Set(x) == Set(y) && x[0] == y[0], "query \(q): \(texts[q])")
-            if x != y { swapped += 1 }
+            let sa = scores(a, q), sb = scores(b, q), x = top5(sa), y = top5(sb)
+            #expect(zip(sa, sb).allSatisfy { abs($0 - $1) <= delta }, "query \(q): a score moved more than \(delta)")
+            #expect(x[0] == y[0], "query \(q): \(texts[q])")
+            for i in y where !x.contains(i) { #expect(sa[i] >= sa[x[4]] - 2 * delta, "query \(q): \(i) is no near tie") }
+            if x != y { reordered += 1 }
+            if Set(x) != Set(y) { setsChanged += 1 }
         }
-        #expect(swapped <= 2)
+        #expect(reordered <= 3 && setsChanged <= 1)
+    }
+
+    /// The outlier rule (calibrated amax > 6, strict; NaN never an outlier) and its result: two loads split off the
+    /// same channels, 45 in all over the 30 int8 matrices — the count Scripts/simulate_int8_variants.py finds from
+    /// PyTorch's activations over the same calibration sentences.
+    @Test func outlierSplitIsDeterministicAndFollowsTheRule() throws {
+        #expect(BertModel.outlierColumns(activationMax: [1, 7, 6, 6.0001, .nan, 100, 5.99], threshold: 6) == [1, 3, 5])
+        let a = try Self.embedder(.int8), b = try Self.embedder(.int8)
+        func columns(_ r: ReducedWeight?) -> [Int]? { if case .int8(let q)? = r { return q.fp32Columns }; return nil }
+        var total = 0
+        for (la, lb) in zip(a.model.layers, b.model.layers) {
+            for m in BertMatrix.allCases {
+                #expect(columns(la.reduced[m]) == columns(lb.reduced[m]), "\(m)")
+                total += columns(la.reduced[m])?.count ?? 0
+            }
+            #expect(columns(la.reduced[.intermediate])!.count >= 3 && columns(la.reduced[.output]) == nil)
+        }
+        #expect(total == 45)
     }
 
     @Test func matrixListsParseAndBadOnesNameTheItem() throws {

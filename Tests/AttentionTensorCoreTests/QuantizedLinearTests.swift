@@ -29,6 +29,70 @@ struct QuantizedLinearTests {
         }
     }
 
+    /// The outlier split: the int8 part over the other channels plus the Float32 part over `fp32Columns`, against a
+    /// Float64 sum of the same two parts. Bound: the epilogue rounds acc·sx, ·sw and + b (3 roundings of u = 2⁻²⁴ on
+    /// |int part| and 1 on |b|), then the Float32 GEMM adds c products into y with one rounding each, so
+    /// |y − ref| ≤ (c + 3)·u·(|int part| + |b| + Σ_O |x_k·W[n, k]|) to first order; the test allows (c + 4)·u·(…).
+    @Test(arguments: [(5, 7, 9, [2], false), (33, 40, 384, [383, 0, 17, 17], true), (70, 96, 130, [5, 6, 129], false),
+                      (9, 20, 1536, [1, 700, 701, 1535], true)])
+    func outlierSplitMatchesTheFloat64SumOfItsTwoParts(m: Int, n: Int, k: Int, split: [Int], smoothed: Bool) {
+        var x = Self.values(m * k, seed: 8)
+        for i in 0..<m { for (j, c) in split.enumerated() { x[i * k + c] = Float(40 + 30 * j) * (i % 2 == 0 ? 1 : -1) } }
+        let wv = Self.values(n * k, seed: 9), bias = Self.values(n, seed: 10)
+        let s: [Float]? = smoothed ? (0..<k).map { Float($0 % 7 + 1) / 3 } : nil
+        let q = QuantizedWeight(weight: Tensor(shape: [n, k], scalars: wv), smoothing: s, fp32Columns: split)
+        let o = Array(Set(split)).sorted()
+        #expect(q.fp32Columns == o)
+        let y = Tensor(shape: [m, k], scalars: x).quantizedLinear(weight: q, bias: Tensor(shape: [n], scalars: bias)).scalars
+        let u = 0x1p-24, c = Double(o.count)
+        for i in 0..<m {
+            // What the kernel quantises: x·(1/s) with the split channels multiplied by 0, on its Float32 grid.
+            let row = (0..<k).map { col in o.contains(col) ? 0 : x[i * k + col] * (s.map { 1 / $0[col] } ?? 1) }
+            let amax = row.map { abs($0) }.max()!, inv = 127 / amax, step = Double(amax / 127)
+            let xq = row.map { Double(($0 * inv).rounded(.toNearestOrEven)) }
+            for j in 0..<n {
+                var int8Part = 0.0, fp32Part = 0.0, fp32Magnitude = 0.0
+                for col in 0..<k { int8Part += xq[col] * Double(q.values[j * k + col]) }
+                int8Part *= step * Double(q.scales[j])
+                for col in o { let t = Double(x[i * k + col]) * Double(wv[j * k + col]); fp32Part += t; fp32Magnitude += abs(t) }
+                let ref = int8Part + fp32Part + Double(bias[j])
+                let bound = (c + 4) * u * (abs(int8Part) + abs(Double(bias[j])) + fp32Magnitude)
+                #expect(abs(Double(y[i * n + j]) - ref) <= bound, "[\(i), \(j)] \(y[i * n + j]) vs \(ref), bound \(bound)")
+            }
+        }
+        // The weight the path multiplies by holds the split columns exactly and int8 zeros under them.
+        let wd = q.dequantized().scalars
+        for j in 0..<n { for col in o { #expect(wd[j * k + col] == wv[j * k + col] && q.values[j * k + col] == 0) } }
+    }
+
+    /// Why the split exists: one channel 1000× the others sets the whole row's int8 step without it.
+    @Test func splittingOffAnOutlierChannelKeepsTheOtherChannelsPrecise() {
+        let (m, n, k) = (4, 16, 64)
+        var x = Self.values(m * k, seed: 11)
+        for i in 0..<m { x[i * k + 5] = 1000 }
+        let wv = Self.values(n * k, seed: 12), w = Tensor(shape: [n, k], scalars: wv), xt = Tensor(shape: [m, k], scalars: x)
+        let plain = xt.quantizedLinear(weight: QuantizedWeight(weight: w)).scalars
+        let split = xt.quantizedLinear(weight: QuantizedWeight(weight: w, fp32Columns: [5])).scalars
+        var errPlain = 0.0, errSplit = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var exact = 0.0
+                for col in 0..<k { exact += Double(x[i * k + col]) * Double(wv[j * k + col]) }
+                errPlain = max(errPlain, abs(Double(plain[i * n + j]) - exact)); errSplit = max(errSplit, abs(Double(split[i * n + j]) - exact))
+            }
+        }
+        #expect(errSplit * 50 < errPlain, "split \(errSplit), plain \(errPlain)")
+    }
+
+    @Test func nanInASplitChannelGivesNaNInThatRowOnly() {
+        let (n, k) = (20, 8), q = QuantizedWeight(weight: Tensor(shape: [n, k], scalars: Self.values(n * k, seed: 6)), fp32Columns: [2])
+        var x = Self.values(3 * k, seed: 7)
+        x[k + 2] = .nan
+        let y = Tensor(shape: [3, k], scalars: x).quantizedLinear(weight: q).scalars
+        #expect(y[n..<(2 * n)].allSatisfy { $0.isNaN })
+        #expect(y[0..<n].allSatisfy { $0.isFinite } && y[(2 * n)...].allSatisfy { $0.isFinite })
+    }
+
     @Test func weightQuantizationRoundTripsWithinHalfAStep() {
         let (n, k) = (6, 50), wv = Self.values(n * k, seed: 4)
         let q = QuantizedWeight(weight: Tensor(shape: [n, k], scalars: wv)), back = q.dequantized().scalars
