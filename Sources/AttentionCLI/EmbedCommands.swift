@@ -7,10 +7,11 @@ import AttentionText
 /// Options shared by the commands that read a sentence-transformers model folder.
 struct ModelOptions: ParsableArguments {
     @Option(help: """
-        A sentence-transformers model folder. Required: config.json, model.safetensors, and vocab.txt or \
-        tokenizer.json. Optional: modules.json (lists the Normalize step; without it vectors are not normalised), \
-        1_Pooling/config.json (pooling mode; mean when absent), sentence_bert_config.json (max_seq_length), \
-        tokenizer_config.json.
+        A sentence-transformers model folder. Required: \(ModelFolder.configName), \(ModelFolder.weightsName), and \
+        \(ModelFolder.vocabularyName) or \(ModelFolder.tokenizerName). Optional: \(ModelFolder.modulesName) (lists the \
+        Normalize step; without it vectors are not normalised), \(ModelFolder.defaultPoolingFolder)/\(ModelFolder.configName) \
+        (pooling mode; mean when absent), \(ModelFolder.sentenceConfigName) (max_seq_length), \
+        \(ModelFolder.tokenizerConfigName).
         """)
     var model: String
 
@@ -69,7 +70,7 @@ func loadEmbedder(_ options: ModelOptions, precision: PrecisionOptions? = nil) t
         }
         embedder.setPrecision(chosen, sites: sites)
     }
-    if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modules.json").path) {
+    if !FileManager.default.fileExists(atPath: ModelFolder(folder).modules) {
         Console.warning("\(options.model) has no modules.json: assuming \(embedder.pooling) pooling and "
                         + (embedder.normalizes ? "normalised vectors" : "no normalisation (vectors are not unit length)"))
     }

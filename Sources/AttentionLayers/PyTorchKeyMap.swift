@@ -63,6 +63,13 @@ public struct PyTorchKeyMap: Sendable {
         entries.map { if case let .rename(a, _) = $0 { return a } else if case let .split(a, _) = $0 { return a }; return "" }
     }
 
+    /// The checkpoint name that is renamed to our parameter `swift`, nil when no rename names it (a split piece
+    /// has no checkpoint tensor of its own).
+    public func pyTorchName(for swift: String) -> String? {
+        for case let .rename(a, b) in entries where b == swift { return a }
+        return nil
+    }
+
     /// Our state dict from a checkpoint's tensors. Every mapped tensor must be present; with `strict`, nothing
     /// else may be. Split tensors must have exactly the rows of their pieces.
     public func ourStateDict(from checkpoint: [String: Tensor], strict: Bool = true) throws -> [String: Tensor] {

@@ -1,6 +1,7 @@
 import Attention
 import Foundation
 import AttentionSafeTensors
+import AttentionText
 
 /// What can go wrong loading a pretrained model folder. Messages name the file and what was expected and found.
 public enum ModelLoadError: Error, CustomStringConvertible, Equatable {
@@ -39,7 +40,7 @@ extension BertConfig {
     /// Reads a Hugging Face `config.json`.
     public init(contentsOf url: URL) throws {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ModelLoadError.missingFile(path: url.path, expected: "the model's config.json")
+            throw ModelLoadError.missingFile(path: url.path, expected: "the model's \(ModelFolder.configName)")
         }
         do { self = try JSONDecoder().decode(BertConfig.self, from: data) } catch {
             throw ModelLoadError.invalidConfig(path: url.path, reason: Self.describe(error))
@@ -76,13 +77,15 @@ extension BertConfig {
 }
 
 extension BertModel {
-    /// Loads `config.json` and `model.safetensors` from a Hugging Face / sentence-transformers model folder.
+    /// Loads `config.json` and `model.safetensors` from a Hugging Face / sentence-transformers model folder
+    /// (the names and places are ``ModelFolder``'s).
     public static func load(directory: URL) throws -> BertModel {
-        let config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
-        let weights = directory.appendingPathComponent("model.safetensors")
+        let folder = ModelFolder(directory)
+        let config = try BertConfig(contentsOf: URL(fileURLWithPath: folder.config))
+        let weights = URL(fileURLWithPath: folder.weights)
         guard FileManager.default.fileExists(atPath: weights.path) else {
-            let hint = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
-                ? "only pytorch_model.bin (a pickle) is present; convert it to safetensors" : "the weights in safetensors format"
+            let hint = FileManager.default.fileExists(atPath: folder.pickleWeights)
+                ? "only \(ModelFolder.pickleWeightsName) (a pickle) is present; convert it to safetensors" : "the weights in safetensors format"
             throw ModelLoadError.missingFile(path: weights.path, expected: hint)
         }
         let model = BertModel.placeholder(config: config)
@@ -92,12 +95,16 @@ extension BertModel {
         return model
     }
 
-    /// Copies every parameter from a checkpoint with Hugging Face BERT names (with or without a `bert.` prefix).
-    /// Checks every name and shape before changing anything. Extra tensors (pooler, position_ids) are ignored.
+    /// Copies every parameter from a checkpoint with Hugging Face BERT names (with or without a `bert.` prefix),
+    /// reading the names through ``pyTorchKeyMap``. Checks every name and shape before changing anything. Extra
+    /// tensors (pooler, position_ids) are ignored.
     public func load(huggingFace file: SafeTensorsFile) throws {
+        let parameters = Dictionary(uniqueKeysWithValues: namedParameters())
         var values: [String: Tensor] = [:]
-        for (path, parameter) in namedParameters() {
-            guard let name = BertKeyMap.huggingFaceName(for: path) else { preconditionFailure("BertKeyMap has no name for \(path)") }
+        for entry in pyTorchKeyMap.entries {
+            guard case let .rename(name, path) = entry, let parameter = parameters[path] else {
+                preconditionFailure("BERT's key map entry \(entry) does not rename a checkpoint tensor to a parameter")
+            }
             let stored = file.contains(name) ? name : "bert." + name
             guard file.contains(stored) else { throw ModelLoadError.missingTensor(file: file.path, name: name) }
             let info: SafeTensorsFile.TensorInfo
@@ -110,6 +117,7 @@ extension BertModel {
             }
             do { values[path] = try file.tensor(stored, as: .float32) } catch { throw ModelLoadError.safeTensors(error) }
         }
+        // Strict: a parameter the map does not name is a missing entry in BertKeyMap, and throws here.
         try load(stateDict: values)
     }
 }

@@ -48,7 +48,7 @@ public final class SentenceEmbedder {
         }
         guard tokenizer.vocabulary.count <= model.config.vocabSize else {
             throw ModelLoadError.invalidConfig(path: directory.path,
-                                               reason: "vocab.txt has \(tokenizer.vocabulary.count) tokens, the model only \(model.config.vocabSize)")
+                                               reason: "\(ModelFolder.vocabularyName) has \(tokenizer.vocabulary.count) tokens, the model only \(model.config.vocabSize)")
         }
         (pooling, normalizes) = try Self.readModules(directory)
         if precision != .fp32 { setPrecision(precision) }
@@ -72,7 +72,8 @@ public final class SentenceEmbedder {
             }
         }
         var modules: [JSONValue] = []
-        let modulesURL = directory.appendingPathComponent("modules.json")
+        let folder = ModelFolder(directory)
+        let modulesURL = URL(fileURLWithPath: folder.modules)
         if let list = try json(modulesURL) {
             guard let array = list.array, array.allSatisfy({ if case .object = $0 { true } else { false } }) else {
                 throw ModelLoadError.invalidConfig(path: modulesURL.path, reason: "expected a JSON array of module objects")
@@ -80,8 +81,8 @@ public final class SentenceEmbedder {
             modules = array
         }
         let normalizes = modules.contains { $0["type"]?.string?.hasSuffix("Normalize") == true }
-        let poolingPath = modules.first { $0["type"]?.string?.hasSuffix("Pooling") == true }?["path"]?.string ?? "1_Pooling"
-        let poolingURL = directory.appendingPathComponent(poolingPath).appendingPathComponent("config.json")
+        let poolingFolder = modules.first { $0["type"]?.string?.hasSuffix("Pooling") == true }?["path"]?.string
+        let poolingURL = URL(fileURLWithPath: folder.poolingConfig(moduleFolder: poolingFolder))
         guard let config = try json(poolingURL) else { return (.mean, normalizes) }
         guard case .object = config else {
             throw ModelLoadError.invalidConfig(path: poolingURL.path, reason: "expected a JSON object")

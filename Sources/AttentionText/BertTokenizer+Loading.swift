@@ -15,18 +15,18 @@ extension BertTokenizer {
     /// print(tokenizer.maxLength, tokenizer.vocabulary.count)   // 256 30522
     /// ```
     public init(modelDirectory: String, compatibility: Compatibility = .fast) throws(TokenizerError) {
-        let dir = modelDirectory.hasSuffix("/") ? String(modelDirectory.dropLast()) : modelDirectory
+        let folder = ModelFolder(path: modelDirectory), dir = folder.path
         let fm = FileManager.default
-        let vocabPath = dir + "/vocab.txt", jsonPath = dir + "/tokenizer.json"
+        let vocabPath = folder.vocabulary, jsonPath = folder.tokenizer
         let hasVocab = fm.fileExists(atPath: vocabPath), hasJSON = fm.fileExists(atPath: jsonPath)
-        let config = try Self.readJSONIfPresent(dir + "/tokenizer_config.json")
-        let sentenceConfig = try Self.readJSONIfPresent(dir + "/sentence_bert_config.json")
+        let config = try Self.readJSONIfPresent(folder.tokenizerConfig)
+        let sentenceConfig = try Self.readJSONIfPresent(folder.sentenceConfig)
         let maxLength = sentenceConfig?["max_seq_length"]?.int ?? config?["model_max_length"]?.int.flatMap { $0 > 100_000 ? nil : $0 } ?? 512
         // From a file: refused by a thrown error, where the same limit passed in code stops at encode's precondition.
         if maxLength < 2 {
-            let (file, field) = sentenceConfig?["max_seq_length"]?.int != nil ? ("sentence_bert_config.json", "max_seq_length")
-                : ("tokenizer_config.json", "model_max_length")
-            throw .invalidField(file: dir + "/" + file, field: field, expected: "an integer ≥ 2 (room for [CLS] and [SEP]), found \(maxLength)")
+            let (file, field) = sentenceConfig?["max_seq_length"]?.int != nil ? (folder.sentenceConfig, "max_seq_length")
+                : (folder.tokenizerConfig, "model_max_length")
+            throw .invalidField(file: file, field: field, expected: "an integer ≥ 2 (room for [CLS] and [SEP]), found \(maxLength)")
         }
 
         let useJSON: Bool
@@ -37,7 +37,7 @@ extension BertTokenizer {
         if useJSON {
             try self.init(tokenizerJSON: jsonPath, compatibility: compatibility, maxLength: maxLength)
         } else if hasVocab {
-            try self.init(vocabularyFile: vocabPath, config: config, configPath: dir + "/tokenizer_config.json",
+            try self.init(vocabularyFile: vocabPath, config: config, configPath: folder.tokenizerConfig,
                           compatibility: compatibility, maxLength: maxLength)
         } else {
             var isDirectory: ObjCBool = false

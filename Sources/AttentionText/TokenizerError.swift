@@ -36,7 +36,7 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case let .fileNotFound(file): return "\(file): file not found"
         case let .unreadable(file, reason): return "\(file): cannot read: \(reason)"
-        case let .noVocabulary(directory): return "\(directory): no vocab.txt or tokenizer.json in this directory"
+        case let .noVocabulary(directory): return "\(directory): no \(ModelFolder.vocabularyName) or \(ModelFolder.tokenizerName) in this directory"
         case let .emptyVocabulary(file): return "\(file): the vocabulary is empty"
         case let .notUTF8(file, line): return "\(file): not valid UTF-8 (line \(line))"
         case let .gitLFSPointer(file):

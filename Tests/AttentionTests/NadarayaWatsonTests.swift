@@ -76,7 +76,7 @@ struct NadarayaWatsonTests {
         #expect(out.doubles[0] == 0 && rows(w)[0].allSatisfy { $0 == 0 })
         // Query 1.401 sees only the key 1.4.
         expectClose([out.doubles[1]], [Self.yTrain[3]], atol: 1e-12)
-        let g = Autograd.gradients(of: out.sum(), withRespectTo: [q, pool.width])
+        let g = Autograd.gradients(of: out.sum(), withRespectTo: [q, pool.width.value])
         #expect(!hasNaN(g[0]) && !hasNaN(g[1]))
     }
 
@@ -84,16 +84,18 @@ struct NadarayaWatsonTests {
     func gradientsMatchCentralDifferences(_ kind: NadarayaWatson.Kernel) {
         // Width, queries, keys and values all as inputs (boxcar and constant: only the values matter).
         let q = randomTensor([3, 2], seed: 103), k = randomTensor([4, 2], seed: 104), v = randomTensor([4, 2], seed: 105)
-        let check = GradientCheck.run([q, k, v, Tensor(repeating: 0.6, shape: [], dtype: .float64)]) { xs in
-            NadarayaWatson(kernel: kind, width: xs[3])(queries: xs[0], keys: xs[1], values: xs[2]).output
+        // The pooling is a Module: the module form of the check perturbs the width as well as the inputs.
+        let pool = NadarayaWatson(kernel: kind, width: Tensor(repeating: 0.6, shape: [], dtype: .float64))
+        let check = GradientCheck.run(module: pool, inputs: [q, k, v]) { xs in
+            pool(queries: xs[0], keys: xs[1], values: xs[2]).output
         }
         #expect(check.maxRelativeError <= 1e-3, "\(check)")
     }
 
-    @Test func widthIsTheOnlyParameter() {
-        var pool = NadarayaWatson(width: 2, dtype: .float64)
-        #expect(pool.parameters.keys.sorted() == ["width"])
-        pool.parameters = ["width": Tensor(repeating: 0.5, shape: [], dtype: .float64)]
-        #expect(pool.width.item == 0.5)
+    @Test func widthIsTheOnlyParameter() throws {
+        let pool = NadarayaWatson(width: 2, dtype: .float64)
+        #expect(pool.namedParameters().map(\.0).sorted() == ["width"])
+        try pool.load(stateDict: ["width": Tensor(repeating: 0.5, shape: [], dtype: .float64)])
+        #expect(pool.width.value.item == 0.5)
     }
 }

@@ -25,7 +25,7 @@ struct ScorerCase: Sendable, CustomTestStringConvertible {
                        build: { _ in ScaledDotScore() }, naive: { _, q, k in Naive.dot(q, k) / 2 }),
             ScorerCase(name: "scaled dot, scale 0.3", queryDim: 3, keyDim: 3, parameters: [],
                        build: { _ in ScaledDotScore(scale: 0.3) }, naive: { _, q, k in 0.3 * Naive.dot(q, k) }),
-            ScorerCase(name: "bilinear", queryDim: 4, keyDim: 6, parameters: [bilinear.weight],
+            ScorerCase(name: "bilinear", queryDim: 4, keyDim: 6, parameters: [bilinear.weight.value],
                        build: { BilinearScore(weight: $0[0]) },
                        naive: { p, q, k in
                            // Σ_a Σ_b q_a W_ab k_b, W row-major [4, 6]
@@ -34,7 +34,7 @@ struct ScorerCase: Sendable, CustomTestStringConvertible {
                            return s
                        }),
             ScorerCase(name: "additive (Bahdanau)", queryDim: 4, keyDim: 6,
-                       parameters: [additive.queryWeight, additive.keyWeight, additive.vector],
+                       parameters: [additive.queryWeight.value, additive.keyWeight.value, additive.vector.value],
                        build: { AdditiveScore(queryWeight: $0[0], keyWeight: $0[1], vector: $0[2]) },
                        naive: { p, q, k in
                            var s = 0.0
@@ -50,7 +50,7 @@ struct ScorerCase: Sendable, CustomTestStringConvertible {
                        build: { _ in CosineScore(temperature: 0.5) },
                        naive: { _, q, k in Naive.dot(q, k) / (Naive.dot(q, q).squareRoot() * Naive.dot(k, k).squareRoot()) / 0.5 }),
             ScorerCase(name: "MLP on [q; k]", queryDim: 4, keyDim: 6,
-                       parameters: [mlp.hiddenWeight, mlp.hiddenBias, mlp.outputWeight, mlp.outputBias],
+                       parameters: [mlp.hiddenWeight.value, mlp.hiddenBias.value, mlp.outputWeight.value, mlp.outputBias.value],
                        build: { MLPScore(hiddenWeight: $0[0], hiddenBias: $0[1], outputWeight: $0[2], outputBias: $0[3], queryDim: 4) },
                        naive: { p, q, k in
                            let x = q + k
@@ -107,8 +107,12 @@ struct ScoringTests {
     func gradientsMatchCentralDifferences(_ c: ScorerCase) {
         let query = randomTensor([2, 2, c.queryDim], seed: 5)
         let key = randomTensor([2, 3, c.keyDim], seed: 6)
-        let result = GradientCheck.run([query, key] + c.parameters) { xs in
-            c.build(Array(xs[2...])).scores(query: xs[0], key: xs[1])
+        // A learnable scorer is a Module: the module form of the check perturbs its parameters as well as the inputs.
+        let scorer = c.build(c.parameters)
+        let result = if let module = scorer as? Module {
+            GradientCheck.run(module: module, inputs: [query, key]) { xs in scorer.scores(query: xs[0], key: xs[1]) }
+        } else {
+            GradientCheck.run([query, key]) { xs in scorer.scores(query: xs[0], key: xs[1]) }
         }
         #expect(result.maxRelativeError <= 1e-3, "\(result)")
     }
@@ -135,10 +139,10 @@ struct ScoringTests {
     static func learnedParameters(seed: UInt64) -> [(String, [String: Tensor], [String: Int])] {
         var rng = RandomGenerator(seed: seed)
         return [
-            ("bilinear", BilinearScore(queryDim: 3, keyDim: 7, rng: &rng).parameters, ["weight": 3]),
-            ("additive", AdditiveScore(queryDim: 3, keyDim: 7, hiddenDim: 5, rng: &rng).parameters,
+            ("bilinear", BilinearScore(queryDim: 3, keyDim: 7, rng: &rng).stateDict(), ["weight": 3]),
+            ("additive", AdditiveScore(queryDim: 3, keyDim: 7, hiddenDim: 5, rng: &rng).stateDict(),
              ["queryWeight": 3, "keyWeight": 7, "vector": 5]),
-            ("mlp", MLPScore(queryDim: 3, keyDim: 7, hiddenDim: 5, rng: &rng).parameters,
+            ("mlp", MLPScore(queryDim: 3, keyDim: 7, hiddenDim: 5, rng: &rng).stateDict(),
              ["hiddenWeight": 10, "hiddenBias": 10, "outputWeight": 5, "outputBias": 5]),
         ]
     }
@@ -163,10 +167,10 @@ struct ScoringTests {
         #expect(a[2].1["hiddenWeight"]!.shape == [5, 10] && a[2].1["outputWeight"]!.shape == [1, 5])
     }
 
-    @Test func settingParametersChangesTheScores() {
+    @Test func settingParametersChangesTheScores() throws {
         var rng = RandomGenerator(seed: 9)
-        var scorer = BilinearScore(queryDim: 2, keyDim: 2, dtype: .float64, rng: &rng)
-        scorer.parameters = ["weight": Tensor(shape: [2, 2], doubles: [0, 1, 2, 0])]
+        let scorer = BilinearScore(queryDim: 2, keyDim: 2, dtype: .float64, rng: &rng)
+        try scorer.load(stateDict: ["weight": Tensor(shape: [2, 2], doubles: [0, 1, 2, 0])])
         // qᵀWk with q = [1, 2], k = [3, 4]: [1, 2]·[[0, 1], [2, 0]] = [4, 1]; ·[3, 4] = 16.
         let s = scorer.scores(query: Tensor(shape: [1, 2], doubles: [1, 2]), key: Tensor(shape: [1, 2], doubles: [3, 4]))
         #expect(s.doubles == [16])

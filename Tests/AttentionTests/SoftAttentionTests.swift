@@ -184,7 +184,7 @@ struct SoftAttentionTests {
         let scorer = AdditiveScore(queryDim: 3, keyDim: 2, hiddenDim: 4, dtype: .float64, rng: &rng)
         let q = randomTensor([2, 2, 3], seed: 53), k = randomTensor([2, 3, 2], seed: 54), v = randomTensor([2, 3, 2], seed: 55)
         let (out, w) = attend(query: q, key: k, value: v, scorer: scorer, mask: .keyPadding(lengths: [3, 2]))
-        let p = scorer.parameters.mapValues(\.doubles)
+        let p = scorer.stateDict().mapValues(\.doubles)
         let qr = rows(q), kr = rows(k), vr = rows(v)
         for b in 0..<2 { for i in 0..<2 {
             let scores = (0..<3).map { j -> Double in

@@ -21,7 +21,9 @@
 /// [..., L, S] (scalar data, as in d2l, is D = 1 or Ev = 1). Leading dimensions broadcast. An optional
 /// ``AttentionMask`` (e.g. a boolean one leaving out x_i = x while training, as d2l does) applies as a factor
 /// e^bias on K: masked keys get weight 0, additive values scale K by e^value.
-public struct NadarayaWatson: HasParameters, Sendable {
+///
+/// A `Module`: its one parameter is `"width"`, so optimisers and state dicts reach it as they reach any layer's.
+public final class NadarayaWatson: Module {
     /// The kernel K.
     public enum Kernel: String, Sendable, CaseIterable {
         /// K(u) = exp(−u²/2): softmax weights, differentiable everywhere.
@@ -36,39 +38,34 @@ public struct NadarayaWatson: HasParameters, Sendable {
 
     /// The kernel K applied to the scaled distances u = ‖x − x_i‖ · w.
     public var kernel: Kernel
-    /// w, rank 0 (or one element): multiplies the distance.
-    public var width: Tensor
+    /// w, rank 0: multiplies the distance.
+    public let width: Parameter
 
     /// A pooling with width w = `width` (a learnable rank-0 tensor of `dtype`).
-    public init(kernel: Kernel = .gaussian, width: Double = 1, dtype: DType = .float32) {
+    public convenience init(kernel: Kernel = .gaussian, width: Double = 1, dtype: DType = .float32) {
         self.init(kernel: kernel, width: Tensor(repeating: width, shape: [], dtype: dtype))
     }
 
-    /// A pooling whose width is the given one-element tensor.
+    /// A pooling whose width starts at the given one-element tensor (a copy that is a fresh leaf, reshaped to rank 0).
     public init(kernel: Kernel, width: Tensor) {
         precondition(width.count == 1, "NadarayaWatson: width must have one element, got shape \(width.shape)")
         self.kernel = kernel
-        self.width = width.rank == 0 ? width : width.reshaped([])
+        self.width = Parameter(width.rank == 0 ? width : width.reshaped([]))
     }
 
-    /// The one learnable tensor, `"width"` (rank 0). Setting it checks the name and the shape.
-    public var parameters: [String: Tensor] {
-        get { ["width": width] }
-        set {
-            checkParameterNames("NadarayaWatson", newValue, known: ["width"])
-            width = checkedParameter("NadarayaWatson", newValue, "width", current: width)
-        }
-    }
+    /// The one learnable tensor, `"width"` (rank 0).
+    override public var ownParameters: [(String, Parameter)] { [("width", width)] }
 
     /// α: queries [..., L, D], keys [..., S, D] → [..., L, S]; each row sums to 1 (or is 0, see above).
     public func weights(queries: Tensor, keys: Tensor, mask: AttentionMask = .none) -> Tensor {
         precondition(queries.rank >= 2 && keys.rank >= 2 && queries.shape.last == keys.shape.last,
                      "NadarayaWatson: queries must be [..., L, D] and keys [..., S, D]; got \(queries.shape) and \(keys.shape)")
-        precondition(queries.dtype == keys.dtype && keys.dtype == width.dtype,
-                     "NadarayaWatson: dtypes differ: queries \(queries.dtype), keys \(keys.dtype), width \(width.dtype)")
+        let w = width.value
+        precondition(queries.dtype == keys.dtype && keys.dtype == w.dtype,
+                     "NadarayaWatson: dtypes differ: queries \(queries.dtype), keys \(keys.dtype), width \(w.dtype)")
         // Differences, not ‖q‖² + ‖k‖² − 2qᵀk, which cancels catastrophically for nearby points.
         let d2 = (queries.unsqueezed(-2) - keys.unsqueezed(-3)).squared().sum(axis: -1)   // [..., L, S]
-        let u2 = d2 * width.squared()
+        let u2 = d2 * w.squared()
         switch kernel {
         case .gaussian:
             return attentionWeights(scores: u2 * -0.5, mask: mask)

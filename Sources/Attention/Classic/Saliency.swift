@@ -43,49 +43,42 @@ public enum Saliency {
 /// Gating as attention: a learned sigmoid gate decides, per feature, how much of the input passes.
 ///
 /// g = σ(x·Wᵀ + b), out = g ∘ x, with W [E, E] and b [E]. Shapes: x [..., E] → [..., E]; the gate has the
-/// same shape. Differentiable in x, W and b. Parameters: `"weight"`, `"bias"`.
+/// same shape. Differentiable in x, W and b. A `Module`; parameters `"weight"`, `"bias"`.
 ///
 /// ```swift
 /// var rng = RandomGenerator(seed: 3)
 /// let gate = SaliencyGate(dim: 4, rng: &rng)
 /// let y = gate(Tensor.ones([2, 5, 4]))     // [2, 5, 4], each entry in (0, 1)
 /// ```
-public struct SaliencyGate: HasParameters, Sendable {
+public final class SaliencyGate: Module {
     /// W [E, E].
-    public var weight: Tensor
+    public let weight: Parameter
     /// b [E].
-    public var bias: Tensor
+    public let bias: Parameter
 
     /// W and b uniform in ±1/√E (as `nn.Linear(E, E)`).
     public init(dim: Int, dtype: DType = .float32, rng: inout RandomGenerator) {
-        weight = uniformInit([dim, dim], fanIn: dim, dtype: dtype, rng: &rng)
-        bias = uniformInit([dim], fanIn: dim, dtype: dtype, rng: &rng)
+        weight = Parameter(uniformInit([dim, dim], fanIn: dim, dtype: dtype, rng: &rng))
+        bias = Parameter(uniformInit([dim], fanIn: dim, dtype: dtype, rng: &rng))
     }
 
-    /// Uses the given W [E, E] and b [E].
+    /// Starts from W [E, E] and b [E] (copies that are fresh leaves, as `Linear(weight:bias:)`).
     public init(weight: Tensor, bias: Tensor) {
         precondition(weight.rank == 2 && weight.shape[0] == weight.shape[1] && bias.shape == [weight.shape[0]],
                      "SaliencyGate: need weight [E, E] and bias [E], got \(weight.shape) and \(bias.shape)")
-        self.weight = weight
-        self.bias = bias
+        self.weight = Parameter(weight)
+        self.bias = Parameter(bias)
     }
 
-    /// `"weight"` W [E, E] and `"bias"` b [E]. Setting them checks the names and the shapes.
-    public var parameters: [String: Tensor] {
-        get { ["weight": weight, "bias": bias] }
-        set {
-            checkParameterNames("SaliencyGate", newValue, known: ["weight", "bias"])
-            weight = checkedParameter("SaliencyGate", newValue, "weight", current: weight)
-            bias = checkedParameter("SaliencyGate", newValue, "bias", current: bias)
-        }
-    }
+    /// `"weight"` W [E, E] and `"bias"` b [E].
+    override public var ownParameters: [(String, Parameter)] { [("weight", weight), ("bias", bias)] }
 
     /// g = σ(x·Wᵀ + b): x [..., E] → [..., E], each entry in (0, 1).
     public func gate(_ x: Tensor) -> Tensor {
-        let e = weight.shape[0]
+        let w = weight.value, e = w.shape[0]
         precondition(x.rank >= 1 && x.shape.last == e, "SaliencyGate: input must be [..., \(e)], got \(x.shape)")
         let flat = x.reshaped([-1, e])
-        return (flat.matmul(weight.transposed()) + bias).sigmoid().reshaped(x.shape)
+        return (flat.matmul(w.transposed()) + bias.value).sigmoid().reshaped(x.shape)
     }
 
     /// g ∘ x.

@@ -111,7 +111,8 @@ public enum FlashAttention {
         }
         guard needsWeights else { return (output, nil) }
         let weights = FusedAttention.weights(p, query: q, key: k, stats: stats, mask: flashMask)
-        return (output, differentiableWeights(weights, inputs: inputs, mask: mask, scale: factor, dropout: dropout))
+        return (output, differentiableWeights(weights, inputs: inputs, mask: mask, resolved: flashMask, scale: factor,
+                                             dropout: dropout))
     }
 
     /// An empty output (and weights) whose gradients are zeros: with no output element, nothing depends on the
@@ -131,8 +132,8 @@ public enum FlashAttention {
     /// The weights, differentiable like the reference path's. Gradients that reach the weights themselves (rare:
     /// an attention-weight regulariser) are computed by re-running the materialising reference on the inputs,
     /// which costs O(L·S) memory, as the weights already do.
-    static func differentiableWeights(_ weights: Tensor, inputs: [Tensor], mask: AttentionMask, scale: Double,
-                                      dropout: AttentionDropout?) -> Tensor {
+    static func differentiableWeights(_ weights: Tensor, inputs: [Tensor], mask: AttentionMask,
+                                      resolved: ResolvedAttentionMask, scale: Double, dropout: AttentionDropout?) -> Tensor {
         weights.recordingGradient(inputs: inputs) { gW in
             Autograd.$isRecording.withValue(true) {
                 let leaves = inputs.map { $0.detached().requiringGradient() }
@@ -141,8 +142,11 @@ public enum FlashAttention {
                     if case .additive(let t) = leaf, t.requiresGradient, let x = additive.next() { return .additive(x) }
                     return leaf
                 })
+                // Without differentiable mask terms the rebuilt mask is the forward's, so its lowered form is reused;
+                // with them the bias must be rebuilt from the fresh leaves to carry their gradient.
                 var (_, w) = ReferenceAttention.forward(query: leaves[0], key: leaves[1], value: leaves[2], mask: rebuilt,
-                                                        scale: scale, needsWeights: true)
+                                                        resolved: inputs.count == 3 ? resolved : nil, scale: scale,
+                                                        dropout: nil, needsWeights: true)
                 if let dropout {
                     let shape = w!.shape
                     w = w! * dropout.scaledMask(batch: shape[0], heads: shape[1], queryLength: shape[2], keyLength: shape[3],

@@ -8,57 +8,54 @@
 ///
 /// Wa [hidden, Eq], Ua [hidden, Ek], va [hidden]. Shapes: query [..., L, Eq], key [..., S, Ek] → [..., L, S].
 /// Computed as tanh((q·Waᵀ)[..., L, 1, hidden] + (k·Uaᵀ)[..., 1, S, hidden]) · va. Unlike the dot family, the
-/// query and key may have different sizes. Parameters: `"queryWeight"`, `"keyWeight"`, `"vector"`.
+/// query and key may have different sizes. A `Module`; parameters `"keyWeight"`, `"queryWeight"`, `"vector"`.
 ///
 /// ```swift
 /// var rng = RandomGenerator(seed: 1)
 /// let score = AdditiveScore(queryDim: 4, keyDim: 6, hiddenDim: 8, rng: &rng)
 /// let e = score.scores(query: Tensor.zeros([2, 3, 4]), key: Tensor.zeros([2, 5, 6]))   // [2, 3, 5]
+/// let optimizer = Adam(parameters: score.parameters, learningRate: 1e-2)              // import AttentionTraining
 /// ```
-public struct AdditiveScore: ParameterizedScoring {
+public final class AdditiveScore: Module, AttentionScoring {
     /// Wa [hidden, Eq].
-    public var queryWeight: Tensor
+    public let queryWeight: Parameter
     /// Ua [hidden, Ek].
-    public var keyWeight: Tensor
+    public let keyWeight: Parameter
     /// va [hidden].
-    public var vector: Tensor
+    public let vector: Parameter
 
     /// Wa uniform in ±1/√Eq, Ua in ±1/√Ek, va in ±1/√hidden (as `nn.Linear` of those fan-ins).
     public init(queryDim: Int, keyDim: Int, hiddenDim: Int, dtype: DType = .float32, rng: inout RandomGenerator) {
-        queryWeight = uniformInit([hiddenDim, queryDim], fanIn: queryDim, dtype: dtype, rng: &rng)
-        keyWeight = uniformInit([hiddenDim, keyDim], fanIn: keyDim, dtype: dtype, rng: &rng)
-        vector = uniformInit([hiddenDim], fanIn: hiddenDim, dtype: dtype, rng: &rng)
+        queryWeight = Parameter(uniformInit([hiddenDim, queryDim], fanIn: queryDim, dtype: dtype, rng: &rng))
+        keyWeight = Parameter(uniformInit([hiddenDim, keyDim], fanIn: keyDim, dtype: dtype, rng: &rng))
+        vector = Parameter(uniformInit([hiddenDim], fanIn: hiddenDim, dtype: dtype, rng: &rng))
     }
 
-    /// Uses the given tensors: Wa [hidden, Eq], Ua [hidden, Ek], va [hidden].
+    /// Starts from the given tensors (copies that are fresh leaves): Wa [hidden, Eq], Ua [hidden, Ek], va [hidden].
     public init(queryWeight: Tensor, keyWeight: Tensor, vector: Tensor) {
         precondition(queryWeight.rank == 2 && keyWeight.rank == 2 && vector.rank == 1
                         && queryWeight.shape[0] == keyWeight.shape[0] && vector.shape[0] == queryWeight.shape[0],
                      "AdditiveScore: need queryWeight [hidden, Eq], keyWeight [hidden, Ek], vector [hidden]; got \(queryWeight.shape), \(keyWeight.shape), \(vector.shape)")
-        self.queryWeight = queryWeight
-        self.keyWeight = keyWeight
-        self.vector = vector
+        self.queryWeight = Parameter(queryWeight)
+        self.keyWeight = Parameter(keyWeight)
+        self.vector = Parameter(vector)
     }
 
-    public var parameters: [String: Tensor] {
-        get { ["queryWeight": queryWeight, "keyWeight": keyWeight, "vector": vector] }
-        set {
-            checkParameterNames("AdditiveScore", newValue, known: ["queryWeight", "keyWeight", "vector"])
-            queryWeight = checkedParameter("AdditiveScore", newValue, "queryWeight", current: queryWeight)
-            keyWeight = checkedParameter("AdditiveScore", newValue, "keyWeight", current: keyWeight)
-            vector = checkedParameter("AdditiveScore", newValue, "vector", current: vector)
-        }
+    /// Sorted by name, the order these parameters have had since they first took part in training.
+    override public var ownParameters: [(String, Parameter)] {
+        [("keyWeight", keyWeight), ("queryWeight", queryWeight), ("vector", vector)]
     }
 
     public func scores(query: Tensor, key: Tensor) -> Tensor {
         checkScoringOperands("AdditiveScore", query: query, key: key)
-        let hidden = vector.shape[0]
-        precondition(query.shape.last == queryWeight.shape[1] && key.shape.last == keyWeight.shape[1],
-                     "AdditiveScore: queryWeight \(queryWeight.shape) and keyWeight \(keyWeight.shape) need query [..., L, \(queryWeight.shape[1])] and key [..., S, \(keyWeight.shape[1])]; got \(query.shape) and \(key.shape)")
-        let q = query.matmul(queryWeight.transposed()).unsqueezed(-2)   // [..., L, 1, hidden]
-        let k = key.matmul(keyWeight.transposed()).unsqueezed(-3)       // [..., 1, S, hidden]
-        let features = (q + k).tanh()                                   // [..., L, S, hidden]
-        return features.matmul(vector.reshaped([hidden, 1])).squeezed(-1)
+        let wa = queryWeight.value, ua = keyWeight.value, va = vector.value
+        let hidden = va.shape[0]
+        precondition(query.shape.last == wa.shape[1] && key.shape.last == ua.shape[1],
+                     "AdditiveScore: queryWeight \(wa.shape) and keyWeight \(ua.shape) need query [..., L, \(wa.shape[1])] and key [..., S, \(ua.shape[1])]; got \(query.shape) and \(key.shape)")
+        let q = query.matmul(wa.transposed()).unsqueezed(-2)   // [..., L, 1, hidden]
+        let k = key.matmul(ua.transposed()).unsqueezed(-3)     // [..., 1, S, hidden]
+        let features = (q + k).tanh()                          // [..., L, S, hidden]
+        return features.matmul(va.reshaped([hidden, 1])).squeezed(-1)
     }
 }
 
@@ -68,16 +65,16 @@ public struct AdditiveScore: ParameterizedScoring {
 /// layouts of `nn.Linear(Eq + Ek, hidden)` and `nn.Linear(hidden, 1)`. Because W₁[q; k] = W₁q·q + W₁k·k, the
 /// concatenation is never built: q and k are projected once and broadcast-added, as in ``AdditiveScore``.
 /// Shapes: query [..., L, Eq], key [..., S, Ek] → [..., L, S].
-/// Parameters: `"hiddenWeight"`, `"hiddenBias"`, `"outputWeight"`, `"outputBias"`.
-public struct MLPScore: ParameterizedScoring {
+/// A `Module`; parameters `"hiddenBias"`, `"hiddenWeight"`, `"outputBias"`, `"outputWeight"`.
+public final class MLPScore: Module, AttentionScoring {
     /// W₁ [hidden, Eq + Ek].
-    public var hiddenWeight: Tensor
+    public let hiddenWeight: Parameter
     /// b₁ [hidden].
-    public var hiddenBias: Tensor
+    public let hiddenBias: Parameter
     /// w₂ [1, hidden].
-    public var outputWeight: Tensor
+    public let outputWeight: Parameter
     /// b₂ [1].
-    public var outputBias: Tensor
+    public let outputBias: Parameter
     /// Eq: how many columns of W₁ act on the query.
     public let queryDim: Int
 
@@ -85,46 +82,42 @@ public struct MLPScore: ParameterizedScoring {
     public init(queryDim: Int, keyDim: Int, hiddenDim: Int, dtype: DType = .float32, rng: inout RandomGenerator) {
         let fanIn = queryDim + keyDim
         self.queryDim = queryDim
-        hiddenWeight = uniformInit([hiddenDim, fanIn], fanIn: fanIn, dtype: dtype, rng: &rng)
-        hiddenBias = uniformInit([hiddenDim], fanIn: fanIn, dtype: dtype, rng: &rng)
-        outputWeight = uniformInit([1, hiddenDim], fanIn: hiddenDim, dtype: dtype, rng: &rng)
-        outputBias = uniformInit([1], fanIn: hiddenDim, dtype: dtype, rng: &rng)
+        hiddenWeight = Parameter(uniformInit([hiddenDim, fanIn], fanIn: fanIn, dtype: dtype, rng: &rng))
+        hiddenBias = Parameter(uniformInit([hiddenDim], fanIn: fanIn, dtype: dtype, rng: &rng))
+        outputWeight = Parameter(uniformInit([1, hiddenDim], fanIn: hiddenDim, dtype: dtype, rng: &rng))
+        outputBias = Parameter(uniformInit([1], fanIn: hiddenDim, dtype: dtype, rng: &rng))
     }
 
-    /// Uses the given tensors; `queryDim` says how many columns of `hiddenWeight` act on the query.
+    /// Starts from the given tensors (copies that are fresh leaves); `queryDim` says how many columns of
+    /// `hiddenWeight` act on the query.
     public init(hiddenWeight: Tensor, hiddenBias: Tensor, outputWeight: Tensor, outputBias: Tensor, queryDim: Int) {
         precondition(hiddenWeight.rank == 2 && hiddenBias.shape == [hiddenWeight.shape[0]]
                         && outputWeight.shape == [1, hiddenWeight.shape[0]] && outputBias.shape == [1]
                         && queryDim > 0 && queryDim < hiddenWeight.shape[1],
                      "MLPScore: need hiddenWeight [hidden, Eq + Ek] with 0 < Eq = \(queryDim) < Eq + Ek, hiddenBias [hidden], outputWeight [1, hidden], outputBias [1]; got \(hiddenWeight.shape), \(hiddenBias.shape), \(outputWeight.shape), \(outputBias.shape)")
-        self.hiddenWeight = hiddenWeight
-        self.hiddenBias = hiddenBias
-        self.outputWeight = outputWeight
-        self.outputBias = outputBias
+        self.hiddenWeight = Parameter(hiddenWeight)
+        self.hiddenBias = Parameter(hiddenBias)
+        self.outputWeight = Parameter(outputWeight)
+        self.outputBias = Parameter(outputBias)
         self.queryDim = queryDim
     }
 
-    public var parameters: [String: Tensor] {
-        get { ["hiddenWeight": hiddenWeight, "hiddenBias": hiddenBias, "outputWeight": outputWeight, "outputBias": outputBias] }
-        set {
-            checkParameterNames("MLPScore", newValue, known: ["hiddenWeight", "hiddenBias", "outputWeight", "outputBias"])
-            hiddenWeight = checkedParameter("MLPScore", newValue, "hiddenWeight", current: hiddenWeight)
-            hiddenBias = checkedParameter("MLPScore", newValue, "hiddenBias", current: hiddenBias)
-            outputWeight = checkedParameter("MLPScore", newValue, "outputWeight", current: outputWeight)
-            outputBias = checkedParameter("MLPScore", newValue, "outputBias", current: outputBias)
-        }
+    /// Sorted by name, the order these parameters have had since they first took part in training.
+    override public var ownParameters: [(String, Parameter)] {
+        [("hiddenBias", hiddenBias), ("hiddenWeight", hiddenWeight), ("outputBias", outputBias), ("outputWeight", outputWeight)]
     }
 
     public func scores(query: Tensor, key: Tensor) -> Tensor {
         checkScoringOperands("MLPScore", query: query, key: key)
-        let total = hiddenWeight.shape[1]
+        let w1 = hiddenWeight.value
+        let total = w1.shape[1]
         precondition(query.shape.last == queryDim && key.shape.last == total - queryDim,
-                     "MLPScore: hiddenWeight \(hiddenWeight.shape) with queryDim \(queryDim) needs query [..., L, \(queryDim)] and key [..., S, \(total - queryDim)]; got \(query.shape) and \(key.shape)")
-        let wq = hiddenWeight.slice(axis: 1, 0..<queryDim)          // [hidden, Eq]
-        let wk = hiddenWeight.slice(axis: 1, queryDim..<total)      // [hidden, Ek]
+                     "MLPScore: hiddenWeight \(w1.shape) with queryDim \(queryDim) needs query [..., L, \(queryDim)] and key [..., S, \(total - queryDim)]; got \(query.shape) and \(key.shape)")
+        let wq = w1.slice(axis: 1, 0..<queryDim)                    // [hidden, Eq]
+        let wk = w1.slice(axis: 1, queryDim..<total)                // [hidden, Ek]
         let q = query.matmul(wq.transposed()).unsqueezed(-2)        // [..., L, 1, hidden]
         let k = key.matmul(wk.transposed()).unsqueezed(-3)          // [..., 1, S, hidden]
-        let h = (q + k + hiddenBias).relu()                         // [..., L, S, hidden]
-        return h.matmul(outputWeight.transposed()).squeezed(-1) + outputBias
+        let h = (q + k + hiddenBias.value).relu()                   // [..., L, S, hidden]
+        return h.matmul(outputWeight.value.transposed()).squeezed(-1) + outputBias.value
     }
 }

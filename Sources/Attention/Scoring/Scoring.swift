@@ -7,23 +7,15 @@
 /// (NumPy rules), so a single query set can be scored against a batch of key sets and vice versa. Scores are
 /// turned into the attention distribution by ``attentionWeights(scores:mask:)``.
 ///
-/// Every scorer here is differentiable through TensorCore autograd in its inputs and in its parameters.
-public protocol AttentionScoring: Sendable {
+/// Every scorer here is differentiable through TensorCore autograd in its inputs and in its parameters. The
+/// learnable ones (``BilinearScore``, ``AdditiveScore``, ``MLPScore``) are `Module`s holding `Parameter`s, so
+/// optimisers, state dicts and gradient checks reach their tensors as they reach any layer's. The protocol does not
+/// require `Sendable`, because modules are not (see `Module`); the parameter-free scorers are.
+public protocol AttentionScoring {
     /// Scores e[..., i, j] = score(query[..., i, :], key[..., j, :]): query [..., L, Eq], key [..., S, Ek] →
     /// [..., L, S].
     func scores(query: Tensor, key: Tensor) -> Tensor
 }
-
-/// Something with learnable tensors, exposed by name so training code (and the later `Module` protocol) can walk
-/// and replace them. Names are the Swift property names (`"weight"`, `"queryWeight"`, …).
-public protocol HasParameters {
-    /// The learnable tensors by name. Setting replaces them: every name must already exist and keep its shape
-    /// (names left out keep their tensors).
-    var parameters: [String: Tensor] { get set }
-}
-
-/// A scorer with learnable parameters.
-public protocol ParameterizedScoring: AttentionScoring, HasParameters {}
 
 // MARK: - Shared checks
 
@@ -38,21 +30,6 @@ func checkScoringOperands(_ name: String, query: Tensor, key: Tensor) {
                  "\(name): leading dimensions of query \(query.shape) and key \(key.shape) cannot be broadcast together")
 }
 
-/// Stops when a parameter table names a parameter the owner does not have.
-func checkParameterNames(_ owner: String, _ table: [String: Tensor], known: [String]) {
-    for name in table.keys where !known.contains(name) {
-        preconditionFailure("\(owner).parameters: unknown parameter \"\(name)\"; expected one of \(known)")
-    }
-}
-
-/// The new value of parameter `name` from `table` (or `current` when absent), checking that its shape is kept.
-func checkedParameter(_ owner: String, _ table: [String: Tensor], _ name: String, current: Tensor) -> Tensor {
-    guard let value = table[name] else { return current }
-    precondition(value.shape == current.shape,
-                 "\(owner).parameters: \"\(name)\" must keep shape \(current.shape), got \(value.shape)")
-    return value
-}
-
 /// PyTorch `nn.Linear`-style initialisation: uniform in [−1/√fanIn, 1/√fanIn), drawn from the seeded generator.
 func uniformInit(_ shape: [Int], fanIn: Int, dtype: DType, rng: inout RandomGenerator) -> Tensor {
     let bound = 1 / Double(max(fanIn, 1)).squareRoot()
@@ -64,7 +41,7 @@ func uniformInit(_ shape: [Int], fanIn: Int, dtype: DType, rng: inout RandomGene
 /// Dot-product score e = qᵀk (Luong "dot"). Needs Eq = Ek = E.
 ///
 /// Shapes: query [..., L, E], key [..., S, E] → [..., L, S]. One batched matrix product q·kᵀ.
-public struct DotScore: AttentionScoring {
+public struct DotScore: AttentionScoring, Sendable {
     /// The dot-product scorer; it has no parameters.
     public init() {}
 
@@ -80,7 +57,7 @@ public struct DotScore: AttentionScoring {
 ///
 /// For large E the raw dot products have variance ∝ E, which saturates the softmax and shrinks its gradient;
 /// dividing by √E keeps the variance near 1. Shapes: query [..., L, E], key [..., S, E] → [..., L, S].
-public struct ScaledDotScore: AttentionScoring {
+public struct ScaledDotScore: AttentionScoring, Sendable {
     /// Multiplier of qᵀk; nil means 1/√E with E the last dimension of the query.
     public var scale: Double?
 
@@ -101,35 +78,31 @@ public struct ScaledDotScore: AttentionScoring {
 /// Bilinear ("general", Luong) score e = qᵀ W k with a learned W [Eq, Ek].
 ///
 /// A generalised dot product: W = I gives ``DotScore``. Computed as (q·W)·kᵀ: query [..., L, Eq],
-/// key [..., S, Ek] → [..., L, S]. Parameters: `"weight"` [Eq, Ek].
-public struct BilinearScore: ParameterizedScoring {
+/// key [..., S, Ek] → [..., L, S]. A `Module`; its one parameter is `"weight"` [Eq, Ek].
+public final class BilinearScore: Module, AttentionScoring {
     /// W [Eq, Ek].
-    public var weight: Tensor
+    public let weight: Parameter
 
     /// W drawn uniform in ±1/√Eq (as `torch.nn.Bilinear`).
     public init(queryDim: Int, keyDim: Int, dtype: DType = .float32, rng: inout RandomGenerator) {
-        weight = uniformInit([queryDim, keyDim], fanIn: queryDim, dtype: dtype, rng: &rng)
+        weight = Parameter(uniformInit([queryDim, keyDim], fanIn: queryDim, dtype: dtype, rng: &rng))
     }
 
-    /// Uses `weight` [Eq, Ek] as given.
+    /// W [Eq, Ek] starts at `weight` (a copy that is a fresh leaf, as `Linear(weight:bias:)`).
     public init(weight: Tensor) {
         precondition(weight.rank == 2, "BilinearScore: weight must be [Eq, Ek], got \(weight.shape)")
-        self.weight = weight
+        self.weight = Parameter(weight)
     }
 
-    public var parameters: [String: Tensor] {
-        get { ["weight": weight] }
-        set {
-            checkParameterNames("BilinearScore", newValue, known: ["weight"])
-            weight = checkedParameter("BilinearScore", newValue, "weight", current: weight)
-        }
-    }
+    /// `"weight"`.
+    override public var ownParameters: [(String, Parameter)] { [("weight", weight)] }
 
     public func scores(query: Tensor, key: Tensor) -> Tensor {
         checkScoringOperands("BilinearScore", query: query, key: key)
-        precondition(query.shape.last == weight.shape[0] && key.shape.last == weight.shape[1],
-                     "BilinearScore: weight \(weight.shape) needs query [..., L, \(weight.shape[0])] and key [..., S, \(weight.shape[1])]; got \(query.shape) and \(key.shape)")
-        return query.matmul(weight).matmul(key.transposed())
+        let w = weight.value
+        precondition(query.shape.last == w.shape[0] && key.shape.last == w.shape[1],
+                     "BilinearScore: weight \(w.shape) needs query [..., L, \(w.shape[0])] and key [..., S, \(w.shape[1])]; got \(query.shape) and \(key.shape)")
+        return query.matmul(w).matmul(key.transposed())
     }
 }
 
@@ -141,7 +114,7 @@ public struct BilinearScore: ParameterizedScoring {
 /// distribution, since |cos| ≤ 1 would otherwise give a nearly uniform softmax.
 ///
 /// Shapes: query [..., L, E], key [..., S, E] → [..., L, S].
-public struct CosineScore: AttentionScoring {
+public struct CosineScore: AttentionScoring, Sendable {
     /// τ > 0: scores are divided by it.
     public var temperature: Double
     /// The ε in the norms.

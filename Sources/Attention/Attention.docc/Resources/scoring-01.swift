@@ -5,7 +5,7 @@ let keys = Tensor(shape: [3, 2], doubles: [1.0, 0.5, 0.8, 1.2, 0.2, 1.5])
 let query = Tensor(shape: [1, 2], doubles: [0.8, 0.3])
 
 // Six ways to score a query against a key. The learnable ones get fixed, illustrative weights here;
-// a model learns them (they are Modules: see ScoringLayer).
+// a model learns them (they are Modules).
 let identity = Tensor(shape: [2, 2], doubles: [1, 0, 0, 1])
 let scorers: [(String, any AttentionScoring)] = [
     ("dot  q·k", DotScore()),
