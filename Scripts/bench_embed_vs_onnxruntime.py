@@ -16,12 +16,14 @@ import argparse
 import json
 import os
 import pathlib
-import random
+import sys
 import subprocess
 import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Scripts"))
+import benchmark_sentences  # noqa: E402  (the shared 512 benchmark sentences)
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--sentences", type=int, default=512)
@@ -45,10 +47,7 @@ from transformers import AutoModel, AutoTokenizer  # noqa: E402
 model_dir = subprocess.run([str(ROOT / "Scripts/fetch-minilm.sh")], check=True, capture_output=True, text=True).stdout.strip()
 binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/attention"
 # The sentences of Scripts/bench_embed_vs_sentence_transformers.py (same seed, same words).
-random.seed(7)
-words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
-         "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
-lines = [" ".join(random.choice(words) for _ in range(random.randint(args.min_words, args.max_words))).capitalize() + "." for _ in range(args.sentences)]
+lines = benchmark_sentences.lines(args.sentences, args.min_words, args.max_words)
 work = pathlib.Path(tempfile.mkdtemp())
 corpus = work / "sentences.txt"
 corpus.write_text("\n".join(lines) + "\n")

@@ -11,12 +11,14 @@ import argparse
 import json
 import os
 import pathlib
-import random
+import sys
 import subprocess
 import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Scripts"))
+import benchmark_sentences  # noqa: E402  (the shared 512 benchmark sentences)
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--sentences", type=int, default=512)
@@ -30,10 +32,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 model_dir = subprocess.run([str(ROOT / "Scripts/fetch-minilm.sh")], check=True, capture_output=True, text=True).stdout.strip()
 binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/attention"
-random.seed(7)
-words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
-         "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
-lines = [" ".join(random.choice(words) for _ in range(random.randint(args.min_words, args.max_words))).capitalize() + "." for _ in range(args.sentences)]
+lines = benchmark_sentences.lines(args.sentences, args.min_words, args.max_words)
 corpus = pathlib.Path(tempfile.mkdtemp()) / "sentences.txt"
 corpus.write_text("\n".join(lines) + "\n")
 

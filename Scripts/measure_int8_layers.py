@@ -13,12 +13,14 @@ import argparse
 import json
 import os
 import pathlib
-import random
+import sys
 import subprocess
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Scripts"))
+import benchmark_sentences  # noqa: E402  (the shared 512 benchmark sentences)
 parser = argparse.ArgumentParser()
 parser.add_argument("--precision", default="int8")
 parser.add_argument("--per-layer", action="store_true")
@@ -33,10 +35,7 @@ binary = pathlib.Path(args.binary) if args.binary else ROOT / ".build/release/at
 fixture = json.loads((ROOT / "Tests/AttentionModelsTests/Fixtures/embeddings.json").read_text())
 texts20 = [c["text"] for c in fixture["cases"]]
 ref20 = np.array([c["embedding"] for c in fixture["cases"]], dtype=np.float64)
-random.seed(7)
-words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
-         "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
-lines = [" ".join(random.choice(words) for _ in range(random.randint(5, 40))).capitalize() + "." for _ in range(512)]
+lines = benchmark_sentences.lines(512)
 ref512 = SentenceTransformer(model_dir, device="cpu").encode(lines, batch_size=32, convert_to_numpy=True).astype(np.float64)
 
 

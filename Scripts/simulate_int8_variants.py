@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import pathlib
-import random
+import sys
 import re
 import subprocess
 
@@ -27,6 +27,8 @@ import numpy as np
 import torch
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Scripts"))
+import benchmark_sentences  # noqa: E402  (the shared 512 benchmark sentences)
 parser = argparse.ArgumentParser()
 parser.add_argument("--big", action="store_true", help="also the 512 benchmark sentences (slower)")
 parser.add_argument("--variants", default=None, help="comma-separated names from the table below (default: all)")
@@ -41,10 +43,7 @@ bert = st[0].auto_model
 fixture = json.loads((ROOT / "Tests/AttentionModelsTests/Fixtures/embeddings.json").read_text())
 texts20 = [c["text"] for c in fixture["cases"]]
 ref20 = np.array([c["embedding"] for c in fixture["cases"]], dtype=np.float64)
-random.seed(7)
-words = ("the a model attention learns weights of every token in each sentence with softmax over keys values queries "
-         "heads layers translation image caption speech long short memory quadratic cost fused kernel").split()
-lines = [" ".join(random.choice(words) for _ in range(random.randint(5, 40))).capitalize() + "." for _ in range(512)]
+lines = benchmark_sentences.lines(512)
 
 # The Swift string literals of CalibrationText (a literal followed by `+` continues on the next line).
 source = (ROOT / "Sources/AttentionModels/CalibrationText.swift").read_text()
