@@ -24,7 +24,7 @@ enum AttendedWordDecoding {
 
     /// Mean cross-entropy of every target word and the final `end` under teacher forcing, from state `initial`;
     /// every row of the batch has the same number k of words, so the k + 1 steps need no padding.
-    static func teacherForcedLoss(targets: [[Int]], start: Int, end: Int, initial: Tensor,
+    static func teacherForcedLoss(targets: [[Int]], start: Int, end: Int, initial: Tensor, labelSmoothing: Double = 0,
                                   step: (_ previous: [Int], _ state: Tensor) -> (logits: Tensor, state: Tensor)) -> Tensor {
         let k = targets[0].count
         var state = initial, logits: [Tensor] = [], expected: [Int] = []
@@ -34,6 +34,7 @@ enum AttendedWordDecoding {
             logits.append(out.logits)
             expected += targets.map { t < k ? $0[t] : end }
         }
-        return Loss.crossEntropy(logits: Tensor.concatenate(logits, axis: 0), targets: expected)   // over [(k+1)·B, V]
+        return Loss.crossEntropy(logits: Tensor.concatenate(logits, axis: 0), targets: expected,
+                                  labelSmoothing: labelSmoothing)   // over [(k+1)·B, V]
     }
 }

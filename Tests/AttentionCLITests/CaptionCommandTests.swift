@@ -116,5 +116,9 @@ struct CaptionCommandTests {
         #expect(eval.status == 1 && eval.stderr.contains("expected \"caption\""))
         let usage = try CLI.run(["caption", "eval", "--load", model, "--digits", "5"])
         #expect(usage.status == 64 && usage.stderr.contains("--digits"))
+        for (flag, value) in [("--intensity", "1"), ("--label-smoothing", "1.5"), ("--shift", "5"), ("--rotation", "46")] {
+            let bad = try CLI.run(["caption", "train", "--data", data, flag, value, "--steps", "1"])
+            #expect(bad.status == 64 && bad.stderr.contains(flag), "\(flag) \(value): \(bad.stderr)")
+        }
     }
 }

@@ -160,6 +160,35 @@ struct CaptionModelTests {
         #expect(e.wordAccuracy > 0.5, "word accuracy \(e.wordAccuracy) (chance 0.1)")
     }
 
+    @Test("training augmentation: seeded, pixels stay in 0…16, intensity scales the ink by one factor per digit")
+    func augmentation() {
+        let image = (0..<64).map { Double(($0 * 7) % 17) }      // values 0…16, 16 included
+        var options = CaptionModel.TrainingOptions()
+        options.shift = 1; options.rotation = 12; options.scale = 0.1; options.intensity = 0.3
+        var a = RandomGenerator(seed: 11), b = RandomGenerator(seed: 11)
+        let first = (0..<50).map { _ in CaptionModel.augmented(image, options, rng: &a) }
+        #expect(first == (0..<50).map { _ in CaptionModel.augmented(image, options, rng: &b) })
+        #expect(first.allSatisfy { $0.count == 64 && $0.allSatisfy { (0...16).contains($0) } })
+        #expect(Set(first).count == 50)
+        // A 1-pixel shift right (draws u = 1 for the column shift): pixel (r, c) = image (r, c − 1), column 0 empty.
+        options.rotation = 0; options.scale = 0; options.intensity = 0
+        let moved = VisionTransformer.transformed(image, height: 8, width: 8, shift: (0, 1), degrees: 0, scale: 1)
+        for r in 0..<8 { for c in 0..<8 { #expect(moved[r * 8 + c] == (c == 0 ? 0 : image[r * 8 + c - 1])) } }
+        // Intensity alone: every pixel times the same factor 1 + (2u − 1)·0.5 (the fifth draw), clipped at 16.
+        options.shift = 0; options.intensity = 0.5
+        var c = RandomGenerator(seed: 12), d = RandomGenerator(seed: 12)
+        let bright = CaptionModel.augmented(image, options, rng: &c)
+        for _ in 0..<4 { _ = d.uniform() }
+        let factor = 1 + (2 * d.uniform() - 1) * 0.5
+        #expect(zip(bright, image).allSatisfy { abs($0 - min(16, $1 * factor)) < 1e-12 })
+        // Without intensity the fifth number is not drawn, so old seeds give the old training digits.
+        options.intensity = 0
+        var e = RandomGenerator(seed: 13), f = RandomGenerator(seed: 13)
+        _ = CaptionModel.augmented(image, options, rng: &e)
+        for _ in 0..<4 { _ = f.uniform() }
+        #expect(e.uniform() == f.uniform())
+    }
+
     @Test("strip rows from CSV: k from each row's length; wrong length, 17, NaN and an empty file are named errors")
     func reading() throws {
         func lines(_ rows: [String]) -> NumberedLines { NumberedLines(lines: rows.enumerated().map { .init(number: $0.offset + 1, text: $0.element) }) }

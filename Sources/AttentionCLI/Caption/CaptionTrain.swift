@@ -23,6 +23,12 @@ struct CaptionTrain: ParsableCommand {
     @Option(help: "Dropout inside the encoder blocks while training.") var dropout: Double = 0
     @Option(help: "Local encoder attention: a patch attends to patches at most W columns left or right (0: everywhere).")
     var window: Int = 2
+    @Option(help: "Largest random shift of each training digit, in pixels (0...4).") var shift: Double = 1
+    @Option(help: "Largest random rotation of each training digit, in degrees (0...45).") var rotation: Double = 12
+    @Option(help: "Random ink intensity of each training digit: pixels times a factor in 1 ± X, clipped to 0–16 ([0, 1)).")
+    var intensity: Double = 0
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the word cross-entropy ([0, 1)).")
+    var labelSmoothing: Double = 0
     @Option(help: "Seed of the weights, strips and augmentation (same seed, same model).") var seed: UInt64 = 1
     @Flag(help: "No progress on standard error.") var quiet = false
     @Flag(help: "Print a JSON summary instead of text.") var json = false
@@ -36,6 +42,12 @@ struct CaptionTrain: ParsableCommand {
         }
         guard learningRate > 0, learningRate <= 10 else { throw ValidationError("--learning-rate must be in (0, 10], got \(learningRate)") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        guard (0...4).contains(shift), (0...45).contains(rotation) else {
+            throw ValidationError("--shift must be in 0...4 and --rotation in 0...45, got \(shift) and \(rotation)")
+        }
+        guard (0..<1).contains(intensity), (0..<1).contains(labelSmoothing) else {
+            throw ValidationError("--intensity and --label-smoothing must be in [0, 1), got \(intensity) and \(labelSmoothing)")
+        }
     }
 
     func run() throws {
@@ -46,6 +58,7 @@ struct CaptionTrain: ParsableCommand {
         c.feedForward = 2 * dimension; c.hidden = hidden; c.dropout = dropout; c.window = window
         var options = CaptionModel.TrainingOptions()
         options.steps = steps; options.batchSize = batchSize; options.learningRate = learningRate; options.seed = seed
+        options.shift = shift; options.rotation = rotation; options.intensity = intensity; options.labelSmoothing = labelSmoothing
         let printer = ProgressPrinter(quiet: quiet)
         var validation: Double?
         let start = Date()

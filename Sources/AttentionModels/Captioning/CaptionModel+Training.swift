@@ -6,8 +6,9 @@ extension CaptionModel {
     /// How to train on strips of digits: every step composes a fresh mini-batch of strips of one length k (drawn
     /// from `digits`) out of the training rows, each digit first changed by a random small affine map (a shift of up
     /// to `shift` pixels, a rotation of up to `rotation` degrees, a scale within 1 ± `scale`: the digits ViT's
-    /// augmentation, `VisionTransformer.transformed`), so the decoder sees new strips at every step and the encoder
-    /// new versions of each digit. AdamW, warm-up + cosine decay, gradient clipping. A `validationFraction` of the
+    /// augmentation, `VisionTransformer.transformed`) and, with `intensity`, its ink made lighter or darker (see
+    /// ``augmented(_:_:rng:)``), so the decoder sees new strips at every step and the encoder new versions of each
+    /// digit. AdamW, warm-up + cosine decay, gradient clipping, optional label smoothing. A `validationFraction` of the
     /// training rows is held back; the validation figure is the exact match on `validationStrips` strips of 3 of
     /// those digits.
     public struct TrainingOptions: Sendable, Equatable {
@@ -27,6 +28,11 @@ extension CaptionModel {
         public var rotation = 12.0
         /// Random scaling of a digit within 1 ± `scale` (0: none).
         public var scale = 0.1
+        /// Random ink intensity: each digit's pixels are multiplied by a factor within 1 ± `intensity`, then clipped
+        /// to 0…16 (0: none); writers press differently hard.
+        public var intensity = 0.0
+        /// Label smoothing of the word cross-entropy (0: none).
+        public var labelSmoothing = 0.0
         /// The global gradient norm is clipped to this before each step.
         public var clipNorm = 1.0
         /// Share of the training rows held back for validation.
@@ -55,9 +61,10 @@ extension CaptionModel {
             throw CaptionError.data("training row \(i) has no label 0…9")
         }
         guard options.steps > 0, options.batchSize > 0, (0...4).contains(options.shift), (0...45).contains(options.rotation),
-              (0..<0.5).contains(options.scale), options.digits.lowerBound >= 1,
+              (0..<0.5).contains(options.scale), (0..<1).contains(options.intensity), (0..<1).contains(options.labelSmoothing),
+              options.digits.lowerBound >= 1,
               options.digits.upperBound <= configuration.maxDigits else {
-            throw CaptionError.configuration("steps \(options.steps) and batch size \(options.batchSize) must be positive; shift in 0...4, rotation in 0...45, scale in 0..<0.5; digits \(options.digits) within 1...\(configuration.maxDigits)")
+            throw CaptionError.configuration("steps \(options.steps) and batch size \(options.batchSize) must be positive; shift in 0...4, rotation in 0...45, scale in 0..<0.5, intensity and label smoothing in 0..<1; digits \(options.digits) within 1...\(configuration.maxDigits)")
         }
         var rng = RandomGenerator(seed: options.seed)
         let model = try CaptionModel(configuration, rng: &rng)
@@ -80,22 +87,30 @@ extension CaptionModel {
             var strips: [[Double]] = [], targets: [[Int]] = []
             for _ in 0..<options.batchSize {
                 let picked = (0..<k).map { _ in trainRows[draw.integer(below: trainRows.count)] }
-                let cells = picked.map { i in
-                    let u = (0..<4).map { _ in 2 * augment.uniform() - 1 }
-                    return VisionTransformer.transformed(images.pixels[i], height: DigitStrips.cell, width: DigitStrips.cell,
-                                                         shift: (u[0] * options.shift, u[1] * options.shift),
-                                                         degrees: u[2] * options.rotation, scale: 1 + u[3] * options.scale)
-                }
+                let cells = picked.map { augmented(images.pixels[$0], options, rng: &augment) }
                 let digits = picked.map { images.labels[$0]! }
                 strips.append(DigitStrips.strip(cells, digits: digits).pixels)
                 targets.append(digits)
             }
             return (strips.count * k, {
                 model.train()   // dropout on (validation switches it off)
-                return model.loss(strips: strips, targets: targets)
+                return model.loss(strips: strips, targets: targets, labelSmoothing: options.labelSmoothing)
             })
         }
         model.eval()
         return model
+    }
+
+    /// One training version of an 8 × 8 digit (values 0…16): a random shift, rotation and scale as `options` bound
+    /// them (bilinear, so values stay in 0…16), then, when `options.intensity` > 0, every pixel times one random
+    /// factor in 1 ± intensity, clipped to 0…16. Draws 4 numbers from `rng` (5 with intensity), so a seed fixes it.
+    public static func augmented(_ image: [Double], _ options: TrainingOptions, rng: inout RandomGenerator) -> [Double] {
+        let u = (0..<4).map { _ in 2 * rng.uniform() - 1 }
+        let moved = VisionTransformer.transformed(image, height: DigitStrips.cell, width: DigitStrips.cell,
+                                                  shift: (u[0] * options.shift, u[1] * options.shift),
+                                                  degrees: u[2] * options.rotation, scale: 1 + u[3] * options.scale)
+        guard options.intensity > 0 else { return moved }
+        let factor = 1 + (2 * rng.uniform() - 1) * options.intensity
+        return moved.map { min(DigitImages.maximumValue, max(0, $0 * factor)) }
     }
 }

@@ -199,14 +199,15 @@ public final class CaptionModel: Module {
     }
 
     /// Mean cross-entropy of every digit word and the final <eos> under teacher forcing; every strip of the batch
-    /// holds `targets[b].count` = k digits, the same k for all.
-    public func loss(strips: [[Double]], targets: [[Int]]) -> Tensor {
+    /// holds `targets[b].count` = k digits, the same k for all. `labelSmoothing` ε spreads ε of each target's mass
+    /// evenly over the 11 outputs.
+    public func loss(strips: [[Double]], targets: [[Int]], labelSmoothing: Double = 0) -> Tensor {
         precondition(strips.count == targets.count && !targets.isEmpty, "CaptionModel: \(strips.count) strips for \(targets.count) captions")
         let k = targets[0].count
         precondition(targets.allSatisfy { $0.count == k }, "CaptionModel: a batch needs strips of one length")
         let e = encode(strips, digits: k)
         return AttendedWordDecoding.teacherForcedLoss(targets: targets, start: Self.startOfCaption, end: Self.endOfCaption,
-                                                      initial: e.initial) { previous, state in
+                                                      initial: e.initial, labelSmoothing: labelSmoothing) { previous, state in
             let out = step(previous, state: state, e)
             return (out.logits, out.state)
         }
