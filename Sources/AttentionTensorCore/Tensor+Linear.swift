@@ -98,25 +98,9 @@ extension GEMM {
         let threads = flops < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 23) / 24)
         let block = ((m + threads - 1) / threads + 23) / 24 * 24
         let parts = (m + block - 1) / block
-        if packed == nil && parts > 1 {
-            // Several threads, no pre-packed weight: pack it once between them rather than once each.
-            let isa = ck_active_isa()
-            withExtendedLifetime((x, w, bias, out)) {
-                // B(k, j) = w[j, k]: row stride 1, column stride K.
-                GEMM.withSharedPackedB(isa: isa, k: k, n: n, pw.base, rsB: 1, csB: k, parts: parts) { shared in
-                    Parallel.forEach(parts, threads: threads) { part in
-                        let r0 = part * block, rows = Swift.min(block, m - r0)
-                        GEMMWorkspace.with { work in
-                            ck_sgemm_packed_bias_act(isa, Int64(rows), Int64(n), Int64(k), 1, px.base + r0 * k, Int64(k), 1,
-                                                     shared.base, 0, py.base + r0 * n, Int64(n), pb?.base, activation, work)
-                        }
-                    }
-                }
-            }
-            return
-        }
-        let pp = packed.map { SendableRawPointer($0.pointer) }, isa = packed?.isa ?? CK_ISA_AUTO
-        withExtendedLifetime((x, w, bias, out, packed)) {
+        // Rows of x split over threads; the weight as B(k, j) = w[j, k] (row stride 1, column stride K), pre-packed
+        // (`packed`, or packed once here between the threads: before, each thread packed all of it).
+        func run(_ pp: SendableRawPointer?, isa: ck_isa) {
             Parallel.forEach(parts, threads: threads) { part in
                 let r0 = part * block, rows = Swift.min(block, m - r0)
                 GEMMWorkspace.with { work in
@@ -124,11 +108,22 @@ extension GEMM {
                         ck_sgemm_packed_bias_act(isa, Int64(rows), Int64(n), Int64(k), 1, px.base + r0 * k, Int64(k), 1,
                                                  pp.base, 0, py.base + r0 * n, Int64(n), pb?.base, activation, work)
                     } else {
-                        // B(k, j) = w[j, k]: row stride 1, column stride K.
                         ck_sgemm_bias_act(Int64(rows), Int64(n), Int64(k), 1, px.base + r0 * k, Int64(k), 1,
                                           pw.base, 1, Int64(k), 0, py.base + r0 * n, Int64(n), pb?.base, activation, work)
                     }
                 }
+            }
+        }
+        withExtendedLifetime((x, w, bias, out, packed)) {
+            if let packed {
+                run(SendableRawPointer(packed.pointer), isa: packed.isa)
+            } else if parts > 1 {
+                let isa = ck_active_isa()
+                GEMM.withSharedPackedB(isa: isa, k: k, n: n, pw.base, rsB: 1, csB: k, parts: parts) { shared in
+                    run(SendableRawPointer(UnsafeRawPointer(shared.base)), isa: isa)
+                }
+            } else {
+                run(nil, isa: CK_ISA_AUTO)
             }
         }
     }

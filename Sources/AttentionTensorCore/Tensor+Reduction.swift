@@ -88,8 +88,9 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let src = storage.pointer(T.self) + offset, dst = out.storage.pointer(T.self)
             // Raw buffers: with an array and its bounds checks the column sums of a bias gradient did not vectorise.
-            // (An empty outer may declare any inner: nothing is summed then, so nothing is allocated for it.)
-            let acc = UnsafeMutablePointer<Double>.allocate(capacity: outer == 0 || inner == 1 ? 1 : inner)
+            // (An empty outer may declare any inner: nothing is summed then, so nothing is allocated for it; nor
+            // for Float32 columns, which the C kernel sums in registers.)
+            let acc = UnsafeMutablePointer<Double>.allocate(capacity: outer == 0 || inner == 1 || T.self == Float.self ? 1 : inner)
             defer { acc.deallocate() }
             for o in 0..<outer {
                 let row = src + o * n * inner
