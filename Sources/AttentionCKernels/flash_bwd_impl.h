@@ -25,9 +25,14 @@
 // (chunks of FL_CHUNK value dims in dP, one K block in dQ, one Q block in dK and dV) added to a running total.
 #define FL_BCB (FL_KV * FV_N)
 
+// Row stride of the workspace planes: S rounded up to whole K blocks, plus one cache line. Without the line a
+// power-of-two S puts every row of kt, vt, P, dP at the same L1 set (rows 8 KiB apart at S = 2048), and the 64
+// rows a tile walks down thrash the set's 8 ways; with it consecutive rows fall in consecutive sets.
+CK_INLINE int64_t CK_FN(fl_bwd_ld)(int64_t S) { return (S + FL_BCB - 1) / FL_BCB * FL_BCB + 16; }
+
 static size_t CK_FN(fl_bwd_workspace)(int64_t E, int64_t Ev, int64_t S) {
-    const int64_t sp = (S + FL_BCB - 1) / FL_BCB * FL_BCB;
-    return sizeof(float) * (size_t)((2 * (E + Ev) + 3 * FL_BRB) * sp + FL_BRB * FL_BCB) + 2 * sizeof(double) * FL_BRB;
+    const int64_t ld = CK_FN(fl_bwd_ld)(S);
+    return sizeof(float) * (size_t)((2 * (E + Ev) + 3 * FL_BRB) * ld + FL_BRB * FL_BCB) + 2 * sizeof(double) * FL_BRB;
 }
 
 static size_t CK_FN(fl_weights_workspace)(int64_t E) { return sizeof(float) * (size_t)(E * FL_BCB); }
@@ -270,16 +275,16 @@ static int CK_FN(fl_rows_touch)(const ck_flash_head *h, int64_t i0, int64_t n, i
 
 CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
     const ck_flash_head *h = a->head;
-    const int64_t E = h->E, Ev = h->Ev, S = h->S, sp = (S + FL_BCB - 1) / FL_BCB * FL_BCB;
-    float *kt = (float *)a->workspace, *vt = kt + E * sp, *dkt = vt + Ev * sp, *dvt = dkt + E * sp;
-    float *P = dvt + Ev * sp, *dP = P + FL_BRB * sp, *Pd = dP + FL_BRB * sp, *dS = Pd + FL_BRB * sp;
+    const int64_t E = h->E, Ev = h->Ev, S = h->S, sp = (S + FL_BCB - 1) / FL_BCB * FL_BCB, ld = CK_FN(fl_bwd_ld)(S);
+    float *kt = (float *)a->workspace, *vt = kt + E * ld, *dkt = vt + Ev * ld, *dvt = dkt + E * ld;
+    float *P = dvt + Ev * ld, *dP = P + FL_BRB * ld, *Pd = dP + FL_BRB * ld, *dS = Pd + FL_BRB * ld;
     double *dot = (double *)(dS + FL_BRB * FL_BCB), *psum = dot + FL_BRB;
     float *pd = h->drop_threshold ? Pd : 0;
     const float *pt = pd ? pd : P;  // P~
     float dhi[FL_BRB], dlo[FL_BRB];
-    CK_FN(fl_pack_t)(a->k, a->ldk, E, 0, S, sp, kt, sp);
-    CK_FN(fl_pack_t)(a->v, a->ldv, Ev, 0, S, sp, vt, sp);
-    for (int64_t x = 0; x < (E + Ev) * sp; x++) dkt[x] = 0.0f;  // dkt and dvt are adjacent
+    CK_FN(fl_pack_t)(a->k, a->ldk, E, 0, S, sp, kt, ld);
+    CK_FN(fl_pack_t)(a->v, a->ldv, Ev, 0, S, sp, vt, ld);
+    for (int64_t x = 0; x < (E + Ev) * ld; x++) dkt[x] = 0.0f;  // dkt and dvt are adjacent
 
     for (int64_t i0 = a->row0; i0 < a->row1; i0 += FL_BRB) {
         const int64_t n = CK_MIN(FL_BRB, a->row1 - i0);
@@ -298,14 +303,14 @@ CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
 
         // Pass 1: P, P~, dP of every visible block, and delta from them.
         for (int64_t j0 = kb0; j0 < jhi; j0 += FL_BCB) {
-            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
+            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, ld};
             (void)CK_FN(fl_rows_touch)(h, i0, n, j0, b.nb, &b.masked);  // a block no row sees comes out masked
             for (int64_t r = 0; r < n; r += FL_RB) {
                 const int64_t nv = CK_MIN(FL_RB, n - r);
-                CK_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0 + r, nv, P + r * sp + j0, sp,
-                                 pd ? pd + r * sp + j0 : 0, sp, FL_BCB);
-                CK_FN(fl_dp_tile)(FL_RB, &b, a->dout, a->lddo, i0 + r, nv, P + r * sp + j0, pd ? pd + r * sp + j0 : 0,
-                                  dP + r * sp + j0, sp, dot + r, psum + r);
+                CK_FN(fl_p_tile)(FL_RB, &b, a->q, a->ldq, a->rowmax, a->rowsum, i0 + r, nv, P + r * ld + j0, ld,
+                                 pd ? pd + r * ld + j0 : 0, ld, FL_BCB);
+                CK_FN(fl_dp_tile)(FL_RB, &b, a->dout, a->lddo, i0 + r, nv, P + r * ld + j0, pd ? pd + r * ld + j0 : 0,
+                                  dP + r * ld + j0, ld, dot + r, psum + r);
             }
         }
         // delta = sum_j P dP~ / sum_j P: the same as sum_j P dP~ (the weights sum to 1), except for the rounding
@@ -319,18 +324,18 @@ CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
 
         // Pass 2: dS, then dV, dK (running totals of the block's keys) and dQ (this Q block's rows).
         for (int64_t j0 = kb0; j0 < jhi; j0 += FL_BCB) {
-            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, sp};
-            CK_FN(fl_ds_rows)(&b, a, i0, n, P + j0, dP + j0, sp, dhi, dlo, dS);
+            CK_FN(fl_kblock) b = {h, j0, CK_MIN(FL_BCB, S - j0), 0, kt + j0, vt + j0, ld};
+            CK_FN(fl_ds_rows)(&b, a, i0, n, P + j0, dP + j0, ld, dhi, dlo, dS);
             int64_t d = 0;
             for (; d + FL_DB <= Ev; d += FL_DB)
-                CK_FN(fl_acc_tile)(FL_DB, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n);
-#define FL_DV_TAIL(D) CK_FN(fl_acc_tile)(D, dvt + d * sp + j0, sp, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, sp, n)
+                CK_FN(fl_acc_tile)(FL_DB, dvt + d * ld + j0, ld, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, ld, n);
+#define FL_DV_TAIL(D) CK_FN(fl_acc_tile)(D, dvt + d * ld + j0, ld, a->dout + i0 * a->lddo + d, a->lddo, pt + j0, ld, n)
             FL_SWITCH8(Ev - d, FL_DB, FL_DV_TAIL)
 #undef FL_DV_TAIL
             int64_t e = 0;
             for (; e + FL_DB <= E; e += FL_DB)
-                CK_FN(fl_acc_tile)(FL_DB, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n);
-#define FL_DK_TAIL(D) CK_FN(fl_acc_tile)(D, dkt + e * sp + j0, sp, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n)
+                CK_FN(fl_acc_tile)(FL_DB, dkt + e * ld + j0, ld, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n);
+#define FL_DK_TAIL(D) CK_FN(fl_acc_tile)(D, dkt + e * ld + j0, ld, a->q + i0 * a->ldq + e, a->ldq, dS, FL_BCB, n)
             FL_SWITCH8(E - e, FL_DB, FL_DK_TAIL)
 #undef FL_DK_TAIL
             for (int64_t e0 = 0; e0 < E; e0 += FL_KV * FV_N) {
@@ -346,8 +351,8 @@ CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
             }
         }
     }
-    CK_FN(fl_unpack_t)(dkt, sp, E, S, a->dk, a->lddk);
-    CK_FN(fl_unpack_t)(dvt, sp, Ev, S, a->dv, a->lddv);
+    CK_FN(fl_unpack_t)(dkt, ld, E, S, a->dk, a->lddk);
+    CK_FN(fl_unpack_t)(dvt, ld, Ev, S, a->dv, a->lddv);
 }
 
 CK_SIMD_TARGET static void CK_FN(fl_weights)(const ck_flash_weights_args *a) {
