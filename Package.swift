@@ -53,6 +53,7 @@ let package = Package(
                 "AttentionBench",
                 "AttentionVisualization",
                 "AttentionAudio",
+                "AttentionSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@ import Foundation
 import Attention
 import AttentionModels
 import AttentionText
+import AttentionSupport
 
 /// Options shared by the commands that read a sentence-transformers model folder.
 struct ModelOptions: ParsableArguments {
@@ -119,8 +120,17 @@ struct EmbedCommand: ParsableCommand {
                                    "embeddings": .array(vectors.map { .array($0.map(JSONValue.float)) }),
                                    "texts": .strings(sentences.map(\.text))]))
         } else {
+            var line: [UInt8] = []
             for (s, v) in zip(sentences, vectors) {
-                Output.line("\(s.text)\t[" + v.map { String(format: "%.6f", $0) }.joined(separator: ", ") + "]")
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: s.text.utf8)
+                line.append(contentsOf: "\t[".utf8)
+                for (k, x) in v.enumerated() {
+                    if k > 0 { line.append(contentsOf: ", ".utf8) }
+                    FixedDecimal.append(x, digits: 6, to: &line)  // "%.6f", byte for byte
+                }
+                line.append(UInt8(ascii: "]"))
+                Output.line(String(decoding: line, as: UTF8.self))
             }
         }
     }
