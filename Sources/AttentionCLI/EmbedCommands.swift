@@ -117,7 +117,7 @@ struct EmbedCommand: ParsableCommand {
         let vectors = embedder.embed(sentences.map(\.text), batchSize: batchSize) { done, _ in bar.update(done) }
         if json {
             try printJSON(.object(["model": .string(embedder.name), "dimension": .int(embedder.dimension),
-                                   "embeddings": .array(vectors.map { .array($0.map(JSONValue.float)) }),
+                                   "embeddings": .array(vectors.map { .floats($0) }),
                                    "texts": .strings(sentences.map(\.text))]))
         } else {
             var line: [UInt8] = []
