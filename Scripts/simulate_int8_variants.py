@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which int8 variant to ship, decided from measured error: a PyTorch simulation of our int8 linear layers.
 
-    python3 Scripts/simulate_int8_variants.py [--big] [--variants NAME,NAME...]
+    python3 Scripts/simulate_int8_variants.py [--big] [--variants "NAME;NAME..."]
 
 It patches the six linear layers of every BERT layer of sentence-transformers' all-MiniLM-L6-v2 with the arithmetic
 of Tensor.quantizedLinear (weights symmetric per output channel, activations symmetric per token, round half to
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "Scripts"))
 import benchmark_sentences  # noqa: E402  (the shared 512 benchmark sentences)
 parser = argparse.ArgumentParser()
 parser.add_argument("--big", action="store_true", help="also the 512 benchmark sentences (slower)")
-parser.add_argument("--variants", default=None, help="comma-separated names from the table below (default: all)")
+parser.add_argument("--variants", default=None, help="names from the table below, separated by ';' (default: all)")
 args = parser.parse_args()
 os.environ["HF_HUB_OFFLINE"] = "1"
 from sentence_transformers import SentenceTransformer  # noqa: E402
@@ -85,7 +85,30 @@ def quantize_rows(x):
     return torch.round(x * (127 / safe)).clamp(-127, 127), m / 127  # torch.round rounds half to even
 
 
-def int8_forward(key, module, alpha=None, threshold=None):
+def quantize_blocks(x, block):
+    """Symmetric int8 with one scale per `block` consecutive channels of each row: ([..., K/block, block], scales)."""
+    xb = x.reshape(*x.shape[:-1], x.shape[-1] // block, block)
+    m = xb.abs().amax(-1, keepdim=True)
+    safe = torch.where(m > 0, m, torch.ones_like(m))
+    return torch.round(xb * (127 / safe)).clamp(-127, 127), m / 127
+
+
+def int8_block_forward(module, block):
+    """Block-wise int8 (as Q8_0 x Q8_0): activations and weights each with one scale per `block` input channels;
+    the int32 block sums are scaled in float and added over the blocks. No smoothing, no split."""
+    qw, sw = quantize_blocks(module.weight.detach().float(), block)  # [N, nb, block], [N, nb, 1]
+    bias = module.bias.detach()
+
+    def forward(x):
+        qx, sx = quantize_blocks(x, block)  # [..., nb, block], [..., nb, 1]
+        sums = torch.einsum("...bk,nbk->...nb", qx, qw)
+        return (sums * sx.squeeze(-1).unsqueeze(-2) * sw.squeeze(-1)).sum(-1) + bias
+    return forward, 0
+
+
+def int8_forward(key, module, alpha=None, threshold=None, block=None):
+    if block is not None:
+        return int8_block_forward(module, block)
     w = module.weight.detach().double()
     a = amax[key].double()
     s = torch.ones(w.shape[1], dtype=torch.float64)
@@ -162,8 +185,13 @@ variants = {
     "intermediate alone, a=.5": every(["intermediate"], alpha=0.5),
     "intermediate alone, split >6": every(["intermediate"], threshold=6.0),
     "intermediate alone, a=.5 + split >6": every(["intermediate"], alpha=0.5, threshold=6.0),
+    "all but output, blocks of 32": every(NO_OUT, block=32),
+    "all six, blocks of 32": every(ALL, block=32),
+    "all but output, blocks of 64": every(NO_OUT, block=64),
+    "all six, blocks of 64": every(ALL, block=64),
+    "all six, blocks of 128": every(ALL, block=128),
 }
-chosen = args.variants.split(",") if args.variants else list(variants)
+chosen = args.variants.split(";") if args.variants else list(variants)
 configure({})
 ref512 = st.encode(lines, batch_size=32, convert_to_numpy=True).astype(np.float64) if args.big else None
 print("| int8 variant | channels in fp32 | min cos (20) | min cos (512) | mean cos (512) | search: reordered / set changed (of 19) |")
