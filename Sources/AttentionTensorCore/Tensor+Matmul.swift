@@ -86,16 +86,18 @@ enum GEMM {
             let pc = SendablePointer(out.storage.pointer(Float.self))
             let threads = Parallel.threadCount
             // Enough independent matrices: one thread per group of batches. Otherwise split each product in
-            // blocks of C, by rows when C is taller than wide (each thread packs only its rows of A, and all of the
-            // smaller B), else by columns (its slice of B, all of A): what every thread packs twice is the smaller
-            // operand. A training step's products are mostly tall ([B·L, D] · [D, D]), and packing all of A in each
-            // thread was 5 % of the step. Every element is computed by the same kernel steps either way.
+            // blocks of C, by rows when C is tall (each thread packs only its rows of A), else by columns (its slice
+            // of B, all of A). A training step's products are mostly tall ([B·L, D] · [D, D]), and packing all of A
+            // in each thread was 5 % of the step. Every element is computed by the same kernel steps either way.
             let flops: Double = Double(m) * Double(n) * Double(k)
             let split = batches < threads && flops >= 262_144
-            // One product on several threads: split C by rows and pack B once between them (each thread packed
-            // all of B before: 12 % of a training step on 2 threads).
-            if split && batches == 1 && m >= 96 {
-                let parts = Swift.min(threads, (m + 47) / 48)
+            let rowSplit: Bool = split && (m > n && m >= 64 || batches == 1 && m >= 96)
+            let columnSplit: Bool = !rowSplit && split && n >= 64
+            let parts = rowSplit ? Swift.min(threads, (m + 47) / 48)
+                : columnSplit ? Swift.min(threads, (n + 63) / 64) : Swift.min(threads, batches)
+            if rowSplit && batches == 1 {
+                // One product split by rows: its B is packed once between the threads (each thread packing all
+                // of B was 12 % of a training step on 2 threads).
                 let per = ((m + parts - 1) / parts + 47) / 48 * 48
                 let isa = ck_active_isa()
                 withSharedPackedB(isa: isa, k: k, n: n, pb.base + offB[0], rsB: rsB, csB: csB, parts: parts) { packed in
@@ -111,13 +113,9 @@ enum GEMM {
                 }
                 return
             }
-            let rowSplit: Bool = split && m > n && m >= 64
-            let columnSplit: Bool = !rowSplit && split && n >= 64
-            let parts = rowSplit ? Swift.min(threads, (m + 47) / 48)
-                : columnSplit ? Swift.min(threads, (n + 63) / 64) : Swift.min(threads, batches)
             Parallel.forEach(parts) { part in
                 GEMMWorkspace.with { work in
-                if rowSplit {
+                if rowSplit {  // several products (fewer than the threads), each split by rows, each thread packing its B
                     let per = ((m + parts - 1) / parts + 47) / 48 * 48
                     let m0 = Swift.min(m, part * per), m1 = Swift.min(m, m0 + per)
                     if m0 >= m1 { return }

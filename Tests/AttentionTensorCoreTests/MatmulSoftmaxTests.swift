@@ -44,7 +44,7 @@ struct MatmulSoftmaxTests {
         var rng = RandomGenerator(seed: 21)
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        for (m, n, k) in [(700, 150, 200), (150, 700, 200), (1280, 256, 600)] {
+        for (m, n, k) in [(700, 150, 200), (150, 700, 200), (1280, 256, 600), (80, 48, 2000)] {
             let a = Tensor.randomNormal([m, k], using: &rng), b = Tensor.randomNormal([k, n], using: &rng)
             Parallel.threadCount = 1
             let one = a.matmul(b).scalars
