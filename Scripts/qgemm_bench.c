@@ -1,4 +1,5 @@
 // int8 GEMM (active table) against the fp32 packed GEMM on a BERT-layer shape, one thread, alternating rounds.
+// The int32 product is first compared with ck_qgemm_reference over the whole shape; a mismatch stops (exit 1).
 //   cc -O2 -D_GNU_SOURCE -ISources/AttentionCKernels/include Scripts/qgemm_bench.c Sources/AttentionCKernels/*.c -lm
 //   ./a.out [M N K rounds]
 #include "AttentionCKernels.h"
@@ -33,6 +34,15 @@ int main(int argc, char **argv) {
     void *work = aligned_alloc(64, wsz);  // the fp32 GEMM wants 64-byte alignment
     const ck_qgemm_kernels *t = ck_qgemm_active();
     ck_qgemm_epilogue ep = {rs, cs, NULL, y, N};
+    int32_t *got = malloc(sizeof(int32_t) * (size_t)(M * N)), *want = malloc(sizeof(int32_t) * (size_t)(M * N));
+    t->gemm_s32(M, N, kp, a, kp, pb, got, N);
+    ck_qgemm_reference(M, N, K, a, kp, w, K, want, N);
+    for (int64_t i = 0; i < M * N; i++)
+        if (got[i] != want[i]) {
+            fprintf(stderr, "%s: c[%lld][%lld] = %d, reference %d\n", t->name, (long long)(i / N), (long long)(i % N),
+                    got[i], want[i]);
+            return 1;
+        }
     double best_q = 1e9, best_f = 1e9;
     for (int r = 0; r < rounds; r++) {
         double t0 = now();
@@ -44,7 +54,7 @@ int main(int argc, char **argv) {
         if (t2 - t1 < best_f) best_f = t2 - t1;
     }
     const double ops = 2.0 * (double)M * (double)N * (double)K;
-    printf("M%lld N%lld K%lld, 1 thread, best of %d: int8 %s %.1f GOP/s, fp32 %s %.1f GFLOP/s, ratio %.2fx\n",
+    printf("M%lld N%lld K%lld, 1 thread, best of %d: int8 %s %.1f GOP/s, fp32 %s %.1f GFLOP/s, ratio %.2fx (int32 equal to the reference)\n",
            (long long)M, (long long)N, (long long)K, rounds, t->name, ops / best_q * 1e-9, ck_isa_name(ck_active_isa()),
            ops / best_f * 1e-9, best_f / best_q);
     return 0;

@@ -5,7 +5,10 @@ import Testing
 /// dequantised floats. Variants the CPU lacks (VNNI on Zen 3) are not executed; `variantsRun` names what ran.
 struct QGemmTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (3, 17, 5), (4, 16, 4), (5, 33, 383), (37, 384, 384),
-                                                      (9, 1536, 384), (13, 384, 1536), (2, 15, 7)]
+                                                      (9, 1536, 384), (13, 384, 1536), (2, 15, 7),
+                                                      // 512-bit VNNI tiles of 8 rows x 2 panels: a partial row block,
+                                                      // an odd panel count, a partial last panel, Kp not a multiple of 64
+                                                      (23, 48, 100), (8, 32, 64), (17, 40, 129)]
     static var variants: [UnsafePointer<ck_qgemm_kernels>] {
         (0..<Int(CK_QGEMM_VARIANT_COUNT.rawValue)).compactMap { ck_qgemm_table(ck_qgemm_variant(rawValue: UInt32($0))) }
     }
