@@ -52,5 +52,6 @@ const ck_kernel_table ck_table_avx512 = {
     .qgemm = (const ck_qgemm_kernels *const[]){&ck_qgemm_avx512vnni_table, &ck_qgemm_avxvnni_table,
                                                &ck_qgemm_avx2_table, &ck_qgemm_scalar_table, NULL},
     .flash_short = &ck_flash_avx512_short_impl, .flash_short_rows = 32,
+    .flash_narrow = &ck_flash_avx512_narrow_impl, .flash_narrow_dims = 32,
 };
 #endif

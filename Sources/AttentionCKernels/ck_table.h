@@ -50,6 +50,8 @@ typedef struct ck_kernel_table {
     ck_flash_impl flash;               ///< flash attention (every kernel)
     const ck_flash_impl *flash_short;  ///< forward for L <= flash_short_rows, or NULL
     int64_t flash_short_rows;
+    const ck_flash_impl *flash_narrow;  ///< backward for E and Ev <= flash_narrow_dims, or NULL
+    int64_t flash_narrow_dims;
     /// The int8 GEMM variants this path may use (qgemm_*.c), best first, NULL-terminated: several per path, since
     /// VNNI needs more of the CPU than the path's own check; ck_qgemm_active takes the first the CPU runs.
     const ck_qgemm_kernels *const *qgemm;
@@ -69,7 +71,8 @@ extern const ck_qgemm_kernels ck_qgemm_neon_table;
 #if defined(__x86_64__)
 extern const ck_kernel_table ck_table_avx2;
 extern const ck_kernel_table ck_table_avx512;
-extern const ck_flash_impl ck_flash_avx512_short_impl;  // flash_avx512_short.c
+extern const ck_flash_impl ck_flash_avx512_short_impl;   // flash_avx512_short.c
+extern const ck_flash_impl ck_flash_avx512_narrow_impl;  // flash_avx512_narrow.c
 #endif
 #if defined(__aarch64__)
 extern const ck_kernel_table ck_table_neon;

@@ -24,6 +24,7 @@
 // of the query heads sharing a key/value head in a fixed order). Every sum over many terms runs in blocks
 // (chunks of FL_CHUNK value dims in dP, one K block in dQ, one Q block in dK and dV) added to a running total.
 #define FL_BCB (FL_KV * FV_N)
+_Static_assert(FL_DB <= 9 && FL_RB <= 16, "dK/dV tails are dispatched by FL_SWITCH8, dQ row tails by FL_SWITCH16");
 
 // Row stride of the workspace planes: S rounded up to whole K blocks, plus one cache line. Without the line a
 // power-of-two S puts every row of kt, vt, P, dP at the same L1 set (rows 8 KiB apart at S = 2048), and the 64
@@ -348,7 +349,7 @@ CK_SIMD_TARGET static void CK_FN(fl_backward)(const ck_flash_bwd_args *a) {
                                       a->k + j0 * a->ldk + e0, a->ldk, b.nb, ew);
 #define FL_DQ_TAIL(R) CK_FN(fl_dq_tile)(R, a->dq + (i0 + r) * a->lddq + e0, a->lddq, dS + r * FL_BCB, \
                                         a->k + j0 * a->ldk + e0, a->ldk, b.nb, ew)
-                FL_SWITCH8(n - r, FL_RB, FL_DQ_TAIL)
+                FL_SWITCH16(n - r, FL_RB, FL_DQ_TAIL)
 #undef FL_DQ_TAIL
             }
         }

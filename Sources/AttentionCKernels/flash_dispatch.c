@@ -16,10 +16,18 @@ static const ck_flash_impl *forward_impl(ck_isa isa, int64_t L) {
     return t->flash_short != NULL && L <= t->flash_short_rows ? t->flash_short : &t->flash;
 }
 
+// The backward's instance for a head width: narrow tiles for narrow heads where the path has them. Its Q blocks
+// (bwd_rows) are the main instance's, so the callers' row split does not depend on the choice.
+static const ck_flash_impl *backward_impl(ck_isa isa, int64_t E, int64_t Ev) {
+    const ck_kernel_table *t = ck_table_of(ck_flash_resolve_isa(isa));
+    return t->flash_narrow != NULL && E <= t->flash_narrow_dims && Ev <= t->flash_narrow_dims ? t->flash_narrow
+                                                                                              : &t->flash;
+}
+
 ck_flash_config ck_flash_get_config(ck_isa isa) { return flash_impl(isa)->config; }
 int64_t ck_flash_forward_rows(ck_isa isa, int64_t L) { return forward_impl(isa, L)->config.fwd_rows; }
 void ck_flash_forward(const ck_flash_fwd_args *a) { forward_impl(a->head->isa, a->head->L)->forward(a); }
-void ck_flash_backward(const ck_flash_bwd_args *a) { flash_impl(a->head->isa)->backward(a); }
+void ck_flash_backward(const ck_flash_bwd_args *a) { backward_impl(a->head->isa, a->head->E, a->head->Ev)->backward(a); }
 void ck_flash_weights(const ck_flash_weights_args *a) { flash_impl(a->head->isa)->weights(a); }
 void ck_flash_decode(const ck_flash_decode_args *a) { flash_impl(a->head->isa)->decode(a); }
 
@@ -39,8 +47,10 @@ size_t ck_flash_backward_workspace_size(int64_t E, int64_t Ev, int64_t S) {
     CK_EACH_TABLE(t, {
         const size_t a = t->flash.backward_workspace(E, Ev, S);
         const size_t b = t->flash_short ? t->flash_short->backward_workspace(E, Ev, S) : 0;
+        const size_t c = t->flash_narrow ? t->flash_narrow->backward_workspace(E, Ev, S) : 0;
         n = a > n ? a : n;
         n = b > n ? b : n;
+        n = c > n ? c : n;
     })
     return (n + 63) / 64 * 64;
 }

@@ -33,6 +33,20 @@
     case 8: CALL(FL_CLAMP(8, MAX)); break;       \
     default: break;                              \
     }
+// The same for n in 1...15 (row tails of tiles up to 16 rows).
+#define FL_SWITCH16(n, MAX, CALL)                \
+    switch (n) {                                 \
+    case 9: CALL(FL_CLAMP(9, MAX)); break;       \
+    case 10: CALL(FL_CLAMP(10, MAX)); break;     \
+    case 11: CALL(FL_CLAMP(11, MAX)); break;     \
+    case 12: CALL(FL_CLAMP(12, MAX)); break;     \
+    case 13: CALL(FL_CLAMP(13, MAX)); break;     \
+    case 14: CALL(FL_CLAMP(14, MAX)); break;     \
+    case 15: CALL(FL_CLAMP(15, MAX)); break;     \
+    default: FL_SWITCH8(n, MAX, CALL)            \
+    }
+// A tail is 1 ... tile - 1 long: tiles the 8-case switch serves must be at most 9 wide, the 16-case one 16.
+_Static_assert(FL_SJ <= 9 && FL_PD <= 9, "forward tails are dispatched by FL_SWITCH8");
 
 /// Per-call state shared by the tiles of one Q block.
 typedef struct {

@@ -111,7 +111,8 @@ void ck_flash_forward(const ck_flash_fwd_args *a);
 ///                                                      the caller zeroes it)
 /// with P = exp(s - rowmax) / rowsum, dP~ = (dO . v_j) * keep / (1 - p), dS = P * (dP~ - delta) and
 /// delta_i = sum_j P_ij dP~_ij / sum_j P_ij, taken from the same P and dP~ values (see flash_bwd_impl.h).
-/// Workspace: ck_flash_backward_workspace_size.
+/// Workspace: ck_flash_backward_workspace_size. On AVX-512, heads with E and Ev <= 32 run an instance with
+/// 32-key blocks (flash_avx512_narrow.c); bwd_rows is the same, and the result depends only on the path and shape.
 typedef struct {
     const ck_flash_head *head;
     const float *q; int64_t ldq;
