@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
 
 /// The number format of the linear layers (embed, similarity, search).
 struct PrecisionOptions: ParsableArguments {
-    @Option(help: "What the linear layers compute in: fp32 (default), bf16 (bfloat16 weights) or int8 (int8 weights per channel and activations per token; LayerNorm, softmax, GELU and attention stay fp32).")
+    @Option(help: "What the linear layers compute in: fp32 (default), bf16 (bfloat16 weights; on CPUs with AVX512_BF16 the activations are rounded to bfloat16 too and the products summed in fp32 at twice the fp32 rate) or int8 (int8 weights per channel and activations per token; LayerNorm, softmax, GELU and attention stay fp32).")
     var precision: String = "fp32"
 
     @Option(help: "With --precision bf16|int8: which matrices to reduce, e.g. all, output, 3.intermediate, 0 (comma-separated; ROLE = query, key, value, attention-output, intermediate, output). Default: all for bf16, all but output for int8.")

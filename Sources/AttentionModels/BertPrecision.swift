@@ -164,7 +164,7 @@ extension BertLayer {
         guard let r = reduced[m] else { return activation.map { l(x, activation: $0) } ?? l(x) }
         switch r {
         case .int8(let q): return x.quantizedLinear(weight: q, bias: l.bias?.value, activation: activation)
-        case .bf16(let w): return x.linear(weight: w.float32(), bias: l.bias?.value, activation: activation)
+        case .bf16(let w): return x.bfloat16Linear(weight: w, bias: l.bias?.value, activation: activation)
         }
     }
 

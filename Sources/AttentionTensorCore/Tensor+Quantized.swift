@@ -5,7 +5,9 @@ import AttentionCKernels
 public enum InferencePrecision: String, Sendable, CaseIterable {
     /// Float32 weights and products (the default; bit for bit the same as before reduced precision existed).
     case fp32
-    /// bfloat16 weights (half the memory), widened to Float32 for the products.
+    /// bfloat16 weights (half the memory). With AVX512_BF16 (`Tensor.bfloat16ProductsAvailable`) the activations are
+    /// rounded to bfloat16 as well and the exact products summed in Float32 (vdpbf16ps); elsewhere the weights are
+    /// widened to Float32 for Float32 products.
     case bf16
     /// int8 weights (per output channel) and int8 activations (per token), int32 sums, Float32 out.
     case int8
@@ -127,6 +129,20 @@ public final class BFloat16Weight: @unchecked Sendable {
         bits = b
     }
 
+    /// The weight packed for the bf16 products (ck_bf16_pack_b), made on first use where the CPU runs them.
+    private let packedCache = Locked<[UInt16]?>(nil)
+    var packedBits: [UInt16] {
+        packedCache.withLock { cache in
+            if let c = cache { return c }
+            var p = [UInt16](repeating: 0, count: ck_bf16_packed_size(Int64(outputSize), Int64(inputSize)) / 2)
+            bits.withUnsafeBufferPointer { w in p.withUnsafeMutableBufferPointer {
+                ck_bf16_pack_b(Int64(outputSize), Int64(inputSize), w.baseAddress!, Int64(inputSize), $0.baseAddress!)
+            } }
+            cache = p
+            return p
+        }
+    }
+
     /// The stored values widened to Float32 [out, in] (exact).
     public func float32() -> Tensor {
         var f = [Float](repeating: 0, count: bits.count)
@@ -136,6 +152,54 @@ public final class BFloat16Weight: @unchecked Sendable {
 }
 
 extension Tensor {
+    /// Whether `bfloat16Linear` multiplies in bf16 here (the avx512 kernel path on a CPU with AVX512_BF16); elsewhere
+    /// it widens the weight to Float32 and multiplies in Float32.
+    public static var bfloat16ProductsAvailable: Bool { ck_bf16gemm_supported() != 0 }
+
+    /// act(x·Wᵀ + b) with W stored bf16. With AVX512_BF16 (`bfloat16ProductsAvailable`) x is rounded to bf16 too
+    /// and the products (exact in Float32) are summed in Float32 by vdpbf16ps, at twice the Float32 multiply rate;
+    /// elsewhere W is widened to Float32 (exact) and the product is the Float32 `linear`. No gradients.
+    public func bfloat16Linear(weight: BFloat16Weight, bias: Tensor? = nil, activation: Activation? = nil) -> Tensor {
+        guard Self.bfloat16ProductsAvailable else { return linear(weight: weight.float32(), bias: bias, activation: activation) }
+        let k = weight.inputSize, n = weight.outputSize
+        precondition(dtype == .float32 && shape.last == k, "bfloat16Linear: input \(dtype) \(shape) does not match weight [\(n), \(k)]")
+        if let bias { precondition(bias.shape == [n] && bias.dtype == .float32, "bfloat16Linear: bias \(bias.shape) does not match weight [\(n), \(k)]") }
+        let outShape = Array(shape.dropLast()) + [n]
+        let x = reshaped([-1, k]).materialized(), b = bias?.materialized()
+        let m = x.shape[0], kp = Int(ck_bf16_k_padded(Int64(k)))
+        let out = Tensor(storage: TensorStorage(uninitializedCount: m * n, dtype: .float32), shape: [m, n])
+        if m == 0 || n == 0 { return out.reshaped(outShape) }
+        let packed = weight.packedBits
+        let px = SendableConstPointer(x.storage.pointer(Float.self) + x.offset)
+        let pb = b.map { SendableConstPointer($0.storage.pointer(Float.self) + $0.offset) }
+        let py = SendablePointer(out.storage.pointer(Float.self))
+        // One equal row block per thread, a multiple of the 8-row tile, done 64 rows at a time so the output rows the
+        // activation pass reads back are still in cache.
+        let work = Double(m) * Double(n) * Double(k)
+        let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 7) / 8)
+        let block = ((m + threads - 1) / threads + 7) / 8 * 8, parts = (m + block - 1) / block
+        let chunk = Swift.min(block, 64)
+        withExtendedLifetime((x, b, out)) {
+            packed.withUnsafeBufferPointer { pw in
+                let pwp = SendableConstPointer(pw.baseAddress!)
+                Parallel.forEach(parts, threads: threads) { part in
+                    let start = part * block, end = Swift.min(start + block, m)
+                    let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: chunk * kp)
+                    defer { scratch.deallocate() }
+                    for r0 in stride(from: start, to: end, by: chunk) {
+                        let rows = Swift.min(chunk, end - r0)
+                        ck_bf16gemm(Int64(rows), Int64(n), Int64(k), px.base + r0 * k, Int64(k), pwp.base, pb?.base,
+                                    py.base + r0 * n, Int64(n), scratch)
+                        if activation != nil, let kernel = activation.kernel { ck_bias_act_rows(py.base + r0 * n, Int64(rows), Int64(n), Int64(n), nil, kernel) }
+                    }
+                }
+            }
+        }
+        // An activation without a kernel epilogue (tanh GELU, SiLU) is one more pass.
+        if activation.kernel == nil, let activation { return activation(out).reshaped(outShape) }
+        return out.reshaped(outShape)
+    }
+
     /// The name of the int8 kernel table in use ("avx2", "avxvnni", "avx512vnni", "neon", "scalar").
     public static var int8KernelPath: String { String(cString: ck_qgemm_active()!.pointee.name) }
 

@@ -1,3 +1,4 @@
+import AttentionCKernels
 import Testing
 @testable import AttentionTensorCore
 
@@ -114,6 +115,63 @@ struct QuantizedLinearTests {
         var x = Self.values(3 * k, seed: 7)
         x[k + 2] = .nan
         let y = Tensor(shape: [3, k], scalars: x).quantizedLinear(weight: q).scalars
+        #expect(y[n..<(2 * n)].allSatisfy { $0.isNaN })
+        #expect(y[0..<n].allSatisfy { $0.isFinite } && y[(2 * n)...].allSatisfy { $0.isFinite })
+    }
+
+    /// x rounded to bf16 where the products run in bf16 (AVX512_BF16), as it is where they do not (Float32).
+    static func bf16Rounded(_ x: [Float]) -> [Float] {
+        guard Tensor.bfloat16ProductsAvailable else { return x }
+        var b = [UInt16](repeating: 0, count: x.count), back = [Float](repeating: 0, count: x.count)
+        ck_f32_to_bf16(x, &b, Int64(x.count))
+        ck_bf16_to_f32(b, &back, Int64(x.count))
+        return back
+    }
+
+    /// bfloat16Linear against a Float64 sum of the operands it multiplies (the bf16 weight, and x rounded to bf16
+    /// where the CPU has AVX512_BF16): the products are exact in Float32, so only the k additions and the bias add
+    /// round, |y − ref| ≤ (k + 1)·2⁻²⁴·(Σ|x·w| + |b|) to first order (the test allows k + 2). Shapes cover the
+    /// 8-row × 2-panel tile's tails, an odd k (padded pair) and k = 1. Threads do not change a bit.
+    @Test(arguments: [(5, 7, 9), (23, 48, 100), (70, 96, 131), (17, 40, 1), (64, 384, 384)])
+    func bfloat16LinearMatchesItsRoundedOperands(m: Int, n: Int, k: Int) {
+        let x = Self.values(m * k, seed: 11).map { $0 * 3 }, bias = Self.values(n, seed: 13)
+        let w = BFloat16Weight(weight: Tensor(shape: [n, k], scalars: Self.values(n * k, seed: 12)))
+        let xt = Tensor(shape: [m, k], scalars: x), bt = Tensor(shape: [n], scalars: bias)
+        let y = xt.bfloat16Linear(weight: w, bias: bt).scalars
+        let xr = Self.bf16Rounded(x), wr = w.float32().scalars
+        for i in 0..<m {
+            for j in 0..<n {
+                var ref = Double(bias[j]), mag = Double(abs(bias[j]))
+                for c in 0..<k {
+                    let p = Double(xr[i * k + c]) * Double(wr[j * k + c])
+                    ref += p; mag += abs(p)
+                }
+                #expect(abs(Double(y[i * n + j]) - ref) <= Double(k + 2) * 0x1p-24 * mag, "[\(i), \(j)] \(y[i * n + j]) vs \(ref)")
+            }
+        }
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = xt.bfloat16Linear(weight: w, bias: bt, activation: .relu).scalars
+        Parallel.threadCount = 2
+        let two = xt.bfloat16Linear(weight: w, bias: bt, activation: .relu).scalars
+        #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
+        #expect(zip(one, y).allSatisfy { $0 == Swift.max($1, 0) })   // the activation runs on the same sums
+    }
+
+    /// Small integers are exact in bf16 and their products and sums exact in Float32: the result is exact.
+    @Test func bfloat16LinearOfSmallIntegersIsExact() {
+        let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, -4, 5, 0])
+        let w = BFloat16Weight(weight: Tensor(shape: [2, 3], scalars: [1, 0, -1, 2, 2, 2]))
+        let y = x.bfloat16Linear(weight: w, bias: Tensor(shape: [2], scalars: [0.5, -1])).scalars
+        #expect(y == [-1.5, 11, -3.5, 1])
+    }
+
+    @Test func nanInARowGivesNaNInThatRowOnlyInBFloat16() {
+        let (n, k) = (20, 8), w = BFloat16Weight(weight: Tensor(shape: [n, k], scalars: Self.values(n * k, seed: 6)))
+        var x = Self.values(3 * k, seed: 7)
+        x[k + 2] = .nan
+        let y = Tensor(shape: [3, k], scalars: x).bfloat16Linear(weight: w).scalars
         #expect(y[n..<(2 * n)].allSatisfy { $0.isNaN })
         #expect(y[0..<n].allSatisfy { $0.isFinite } && y[(2 * n)...].allSatisfy { $0.isFinite })
     }

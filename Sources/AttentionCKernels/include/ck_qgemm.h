@@ -92,6 +92,24 @@ void ck_bf16_to_f32(const uint16_t *src, float *dst, int64_t n);
 /// float32 → bf16 with round-half-even (NaN stays NaN, quiet).
 void ck_f32_to_bf16(const float *src, uint16_t *dst, int64_t n);
 
+/// bf16 products (bf16gemm.c): y [M, ldy] = bf16(x) [M, K] · Wᵀ + bias (bias may be NULL), W [N, K] stored bf16
+/// and packed by ck_bf16_pack_b; x is rounded to bf16 (half to even), each product of two bf16 values is exact in
+/// float32, and each output is a float32 sum over k in order (AVX512_BF16: vdpbf16ps, two k per step, denormal
+/// inputs and results flushed to zero as that instruction does). `work` holds M · ck_bf16_k_padded(K) bf16.
+/// Only where ck_bf16gemm_supported() (the avx512 path is active and the CPU has AVX512_BF16); elsewhere callers
+/// widen the weight to float32 instead.
+#define CK_BF16_NR 16
+int ck_bf16gemm_supported(void);
+/// K rounded up to a multiple of 2.
+int64_t ck_bf16_k_padded(int64_t K);
+/// Bytes of the packed form of an [N, K] bf16 weight.
+size_t ck_bf16_packed_size(int64_t N, int64_t K);
+/// Packs w [N, ldw] (bf16 bits, K columns used): panel p (16 channels), pair g, channel j, element t at
+/// p·16·Kp + (g·16 + j)·2 + t; channels past N and the padding are 0.
+void ck_bf16_pack_b(int64_t N, int64_t K, const uint16_t *w, int64_t ldw, uint16_t *dst);
+void ck_bf16gemm(int64_t M, int64_t N, int64_t K, const float *x, int64_t ldx, const uint16_t *packed_b,
+                 const float *bias, float *y, int64_t ldy, uint16_t *work);
+
 #ifdef __cplusplus
 }
 #endif
