@@ -1,4 +1,3 @@
-import AttentionCKernels
 import Testing
 @testable import AttentionTensorCore
 
@@ -122,10 +121,7 @@ struct QuantizedLinearTests {
     /// x rounded to bf16 where the products run in bf16 (AVX512_BF16), as it is where they do not (Float32).
     static func bf16Rounded(_ x: [Float]) -> [Float] {
         guard Tensor.bfloat16ProductsAvailable else { return x }
-        var b = [UInt16](repeating: 0, count: x.count), back = [Float](repeating: 0, count: x.count)
-        ck_f32_to_bf16(x, &b, Int64(x.count))
-        ck_bf16_to_f32(b, &back, Int64(x.count))
-        return back
+        return BFloat16Weight(weight: Tensor(shape: [1, x.count], scalars: x)).float32().scalars
     }
 
     /// bfloat16Linear against a Float64 sum of the operands it multiplies (the bf16 weight, and x rounded to bf16
