@@ -152,6 +152,17 @@ public final class BFloat16Weight: @unchecked Sendable {
 }
 
 extension Tensor {
+    /// The row split of the reduced-precision products: one equal block of rows per thread (a multiple of the
+    /// kernel's `tile` rows; one thread below 2¹⁸ multiply-adds), each walked `chunk` ≤ 64 rows at a time so the output
+    /// rows the activation pass reads back are still in cache. Rows never straddle blocks, so the thread count
+    /// changes no result.
+    static func rowBlocks(m: Int, n: Int, k: Int, tile: Int) -> (threads: Int, block: Int, parts: Int, chunk: Int) {
+        let work = Double(m) * Double(n) * Double(k)
+        let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + tile - 1) / tile)
+        let block = ((m + threads - 1) / threads + tile - 1) / tile * tile
+        return (threads, block, (m + block - 1) / block, Swift.min(block, 64 / tile * tile))
+    }
+
     /// Whether `bfloat16Linear` multiplies in bf16 here (the avx512 kernel path on a CPU with AVX512_BF16); elsewhere
     /// it widens the weight to Float32 and multiplies in Float32.
     public static var bfloat16ProductsAvailable: Bool { ck_bf16gemm_supported() != 0 }
@@ -173,12 +184,7 @@ extension Tensor {
         let px = SendableConstPointer(x.storage.pointer(Float.self) + x.offset)
         let pb = b.map { SendableConstPointer($0.storage.pointer(Float.self) + $0.offset) }
         let py = SendablePointer(out.storage.pointer(Float.self))
-        // One equal row block per thread, a multiple of the 8-row tile, done 64 rows at a time so the output rows the
-        // activation pass reads back are still in cache.
-        let work = Double(m) * Double(n) * Double(k)
-        let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 7) / 8)
-        let block = ((m + threads - 1) / threads + 7) / 8 * 8, parts = (m + block - 1) / block
-        let chunk = Swift.min(block, 64)
+        let (threads, block, parts, chunk) = Self.rowBlocks(m: m, n: n, k: k, tile: 8)
         withExtendedLifetime((x, b, out)) {
             packed.withUnsafeBufferPointer { pw in
                 let pwp = SendableConstPointer(pw.baseAddress!)
@@ -223,11 +229,7 @@ extension Tensor {
         let pw = SendableConstPointer(weight.pointer)
         let table = SendableConstPointer(ck_qgemm_active()!)
         let pm = weight.multiplierPointer.map { SendableConstPointer($0) }
-        // One equal row block per thread, a multiple of the 4-row tile.
-        let work = Double(m) * Double(n) * Double(k)
-        let threads = work < 262_144 ? 1 : Swift.min(Parallel.threadCount, (m + 3) / 4)
-        let block = ((m + threads - 1) / threads + 3) / 4 * 4, parts = (m + block - 1) / block
-        let chunk = Swift.min(block, 64)  // a multiple of the 4-row tile
+        let (threads, block, parts, chunk) = Self.rowBlocks(m: m, n: n, k: k, tile: 4)
         let split = weight.fp32Columns, c = split.count
         withExtendedLifetime((x, b, out, weight)) {
             weight.scales.withUnsafeBufferPointer { sw in
