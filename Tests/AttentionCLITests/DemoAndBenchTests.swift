@@ -37,8 +37,27 @@ import Testing
         #expect((object["max_abs_error"] as! Double) < 1e-4)
     }
 
+    /// The reduced-precision products, checked against their rounded operands before timing; the kernel names the
+    /// variant that ran. Sizes past the 8-row / 2-panel tiles (97) take the tail paths.
+    @Test(arguments: ["bf16", "int8"])
+    func benchGemmReportsCheckedReducedPrecisionProducts(_ precision: String) throws {
+        let r = try CLI.run(["bench", "gemm", "--size", "97", "--iterations", "2", "--precision", precision, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["precision"] as? String == precision)
+        let kernel = object["kernel"] as! String
+        if precision == "bf16" {
+            #expect(kernel == "avx512bf16" || kernel.hasSuffix(", widened to fp32"))
+        } else {
+            #expect(["avx512vnni", "avxvnni", "avx2", "neon", "scalar"].contains(kernel))
+        }
+        #expect((object["max_abs_error"] as! Double) < 1e-3)
+        #expect((object["gflops"] as! Double) > 0)
+    }
+
     @Test("Bad arguments fail with a message on stderr", arguments: [
         ["bench", "gemm", "--size", "0"], ["bench", "gemm", "--threads", "-1"], ["bench", "gemm", "--size", "abc"], ["no-such-command"],
+        ["bench", "gemm", "--precision", "fp16"],
     ])
     func badArguments(_ arguments: [String]) throws {
         let r = try CLI.run(arguments)
