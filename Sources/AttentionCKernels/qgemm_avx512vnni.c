@@ -8,11 +8,11 @@
 
 #define QG_T __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
 #define QG_FN(name) name##_avx512vnni
-#define QG_MAC(acc, u, s) (acc) = _mm256_dpbusd_epi32((acc), (u), (s))
+#define QG_QUANTIZER_ONLY
 #include "qgemm_x86_impl.h"
 #undef QG_T
 #undef QG_FN
-#undef QG_MAC
+#undef QG_QUANTIZER_ONLY
 
 #define QG_T __attribute__((target("avx2,fma,avxvnni")))
 #define QG_FN(name) name##_avxvnni
@@ -20,7 +20,7 @@
 #include "qgemm_x86_impl.h"
 
 // The AVX512-VNNI products run in 512-bit registers (qgemm_avx512vnni_zmm.c: weights made unsigned instead of the
-// sign transfer); the 256-bit template instance above keeps its quantiser.
+// sign transfer); the 256-bit template instance above makes only its quantiser.
 void ck_qgemm_s32_avx512vnni_zmm(int64_t M, int64_t N, int64_t Kp, const int8_t *a, int64_t lda, const int8_t *pb,
                                  int32_t *c, int64_t ldc);
 void ck_qgemm_f32_avx512vnni_zmm(int64_t M, int64_t N, int64_t Kp, const int8_t *a, int64_t lda, const int8_t *pb,

@@ -6,6 +6,8 @@
 //   QG_MAC(acc, u, s)  acc += Σ of four u8 × s8 products per int32 lane, exactly,
 // then includes this header once per instance and exports the table
 //   {name, variant, QG_FN(gemm_s32), QG_FN(gemm_f32), QG_FN(quantize_rows)}.
+// With QG_QUANTIZER_ONLY defined, only QG_FN(quantize_rows) is made (the AVX512-VNNI table, whose products are
+// qgemm_avx512vnni_zmm.c's).
 //
 // Tile 4 rows × 16 channels: 8 ymm accumulators (two per row, 8 channels each), 2 weight vectors, the broadcast
 // activations and their magnitudes, the constants: 15 of the 16 ymm registers. Per group of 4 k: 2 weight loads,
@@ -23,6 +25,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+#ifndef QG_QUANTIZER_ONLY
 QG_T static inline __attribute__((always_inline)) void QG_FN(tile)(int64_t groups, const int8_t *const a[4],
                                                                    const int8_t *b, __m256i acc[4][2]) {
     QG_MAC_CONSTANTS
@@ -109,6 +112,8 @@ QG_T static void QG_FN(gemm_f32)(int64_t M, int64_t N, int64_t Kp, const int8_t 
                                  const ck_qgemm_epilogue *ep) {
     QG_FN(drive)(M, N, Kp, a, lda, pb, NULL, 0, ep);
 }
+
+#endif
 
 // ck_quantize_rows_s8 in 8-float vectors, the same operations in the same order (max of |x|, then
 // (x·(127/m) + 1.5·2^23) − 1.5·2^23, clamp, convert), so bytes and scales equal the scalar version's bit for bit.
